@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import YAML from 'yaml';
+import type { AppContext } from './context.js';
+import { ApiError, badRequest, renderError } from './http/errors.js';
+import { registerOperation } from './http/operation.js';
+import { bodyAjv, inputAjv, validationError } from './http/validation.js';
+import { v1Operations } from './resources/index.js';
+import { buildSpec } from './spec/build.js';
+
+const SUPPORTED_API_VERSIONS = new Set(['1', '1.0']);
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const fastify = Fastify({
+    logger: opts.logger ?? false,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: 10 * 1024 * 1024,
+  });
+
+  fastify.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : inputAjv).compile(schema));
+  fastify.setSchemaErrorFormatter((errors) => validationError(errors as never));
+
+  fastify.addHook('onRequest', async (req, reply) => {
+    reply.header('X-Request-Id', String(req.id));
+    const version = req.headers['x-api-version'];
+    if (version !== undefined && !SUPPORTED_API_VERSIONS.has(String(version))) {
+      throw badRequest(`Unsupported X-API-Version "${String(version)}": this server speaks 1.0`);
+    }
+  });
+
+  // Clients sometimes send an enum query parameter with an empty value; treat it as absent.
+  fastify.addHook('preValidation', async (req) => {
+    const q = req.query as Record<string, unknown> | undefined;
+    if (!q) return;
+    for (const [k, v] of Object.entries(q)) {
+      if (v === '') delete q[k];
+      else if (Array.isArray(v)) {
+        const kept = v.filter((x) => x !== '');
+        if (kept.length === 0) delete q[k];
+        else q[k] = kept;
+      }
+    }
+  });
+
+  fastify.setErrorHandler((err, req, reply) => {
+    let apiErr: ApiError;
+    const e = err as { validation?: unknown; code?: string; statusCode?: number; message: string };
+    if (err instanceof ApiError) apiErr = err;
+    else if (e.validation) apiErr = validationError(e.validation as never);
+    else if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') apiErr = new ApiError(415, 'Unsupported Content-Type: send application/json');
+    else if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') apiErr = new ApiError(413, 'Request body is too large');
+    else if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) apiErr = badRequest(`Invalid request: ${e.message}`);
+    else {
+      req.log.error({ err }, 'unhandled error');
+      apiErr = new ApiError(500, 'Internal server error');
+    }
+    void reply.code(apiErr.statusCode).type('application/json').send(renderError(apiErr, String(req.id)));
+  });
+
+  fastify.setNotFoundHandler((req, reply) => {
+    const err = new ApiError(404, `No route for ${req.method} ${req.url.split('?')[0]}`);
+    void reply.code(404).type('application/json').send(renderError(err, String(req.id)));
+  });
+
+  const spec = buildSpec(v1Operations);
+  const specJson = JSON.stringify(spec);
+  const specYaml = YAML.stringify(spec, { aliasDuplicateObjects: false });
+  for (const url of ['/spec/v1', '/spec/v1.0']) {
+    fastify.get(url, async (req, reply) => {
+      const wantsJson = /json/i.test(String(req.headers.accept ?? ''));
+      return wantsJson
+        ? reply.type('application/json').send(specJson)
+        : reply.type('application/yaml').send(specYaml);
+    });
+  }
+
+  fastify.get('/livez', async () => ({ status: 'ok' }));
+  fastify.get('/readyz', async (_req, reply) => {
+    try {
+      await app.db.selectFrom('organizations').select('id').limit(1).execute();
+      return { status: 'ok' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+
+  await fastify.register(async (v1) => {
+    for (const op of v1Operations) registerOperation(v1, app, op, '/v1');
+  });
+
+  return fastify;
+}

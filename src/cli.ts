@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import type { AppContext } from './context.js';
+import { openStore } from './store/db.js';
+import { systemClock } from './time.js';
+import { buildApp } from './app.js';
+import { ensureBootstrap } from './bootstrap.js';
+import { createOrganizationWithOwner } from './resources/organizations/service.js';
+
+export class UsageError extends Error {}
+
+export async function openContext(config: Config): Promise<AppContext> {
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  return { store, db: store.db, clock: systemClock, config };
+}
+
+async function serve(config: Config): Promise<void> {
+  const app = await openContext(config);
+  const boot = await ensureBootstrap(app);
+  const fastify = await buildApp(app, { logger: { level: config.logLevel } });
+  if (boot.created) {
+    process.stdout.write(
+      `Created organization ${boot.organizationId} ("${config.orgName}").\n` +
+      `Owner API token (shown once; also saved to ${config.dataDir}/bootstrap-token):\n${boot.token}\n`,
+    );
+  }
+  const shutdown = async (signal: string) => {
+    fastify.log.info({ signal }, 'shutting down');
+    await fastify.close();
+    await app.store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  await fastify.listen({ host: config.host, port: config.port });
+}
+
+async function orgCreate(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { name: { type: 'string' }, product: { type: 'string' } } });
+  if (!values.name) throw new UsageError('org create needs --name NAME');
+  if (values.name.length > 50) throw new UsageError('--name must be at most 50 characters');
+  const product = (values.product ?? 'HOSTED').toUpperCase();
+  if (product !== 'HOSTED' && product !== 'HYBRID') throw new UsageError('--product must be HOSTED or HYBRID');
+  const app = await openContext(config);
+  try {
+    const created = await createOrganizationWithOwner(app, { name: values.name, product });
+    process.stdout.write(JSON.stringify({ organizationId: created.organizationId, token: created.token }) + '\n');
+  } finally {
+    await app.store.close();
+  }
+}
+
+export type Command = (config: Config, args: string[]) => Promise<void>;
+
+const commands: Record<string, Command> = {
+  serve: (config) => serve(config),
+  'org create': orgCreate,
+};
+
+const USAGE = `Usage: astrolabe <command>
+  serve                                   run the API server (default)
+  org create --name NAME [--product HOSTED|HYBRID]
+                                          create an organization; prints {"organizationId","token"}`;
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [a, b, ...rest] = argv;
+  let cmd: Command | undefined;
+  let args: string[] = [];
+  if (a === undefined) cmd = commands.serve;
+  else if (a === '--help' || a === '-h' || a === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  } else if (commands[`${a} ${b}`]) {
+    cmd = commands[`${a} ${b}`];
+    args = rest;
+  } else if (commands[a]) {
+    cmd = commands[a];
+    args = b === undefined ? rest : [b, ...rest];
+  }
+  if (!cmd) {
+    process.stderr.write(`Unknown command: ${argv.join(' ')}\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    await cmd(loadConfig(), args);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
+      process.stderr.write(`astrolabe: ${(err as Error).message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,43 @@
+import path from 'node:path';
+
+/** Every environment variable the server reads, parsed and checked in one place. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  orgName: string;
+  bootstrapToken: string | undefined;
+  /** Seconds a cluster stays CREATING/UPDATING after a change; 0 means the change is done at once. */
+  provisionSeconds: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.ASTROLABE_DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('ASTROLABE_DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: intVar(env, 'PORT', 8888, 0, 65535),
+    dataDir: path.resolve(env.ASTROLABE_DATA_DIR || './data'),
+    databaseUrl,
+    orgName: env.ASTROLABE_ORG_NAME || 'My Organization',
+    bootstrapToken: env.ASTROLABE_BOOTSTRAP_TOKEN || undefined,
+    provisionSeconds: intVar(env, 'ASTROLABE_PROVISION_SECONDS', 0, 0, 86400),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,98 @@
+import Type, { type TSchema, type TUnsafe, type TObject } from 'typebox';
+
+/**
+ * Shared schema building blocks. A schema passed through `named()` becomes a component of the
+ * served OpenAPI document (`#/components/schemas/<name>`); everywhere else it is used inline,
+ * so request validation and response serialization need no reference resolution.
+ */
+const names = new WeakMap<object, string>();
+
+export function named<T extends TSchema>(name: string, schema: T): T {
+  names.set(schema, name);
+  return schema;
+}
+
+export function schemaName(schema: object): string | undefined {
+  return names.get(schema);
+}
+
+export interface UnionInfo {
+  property: string;
+  mapping: Record<string, TObject>;
+}
+const unions = new WeakMap<object, UnionInfo>();
+
+/**
+ * A request body chosen by one property (`cloudProvider`, `clusterType`, `type`). It is served
+ * as `oneOf` + `discriminator` and validated by picking the member named by the property.
+ */
+export function discriminatedUnion<M extends Record<string, TObject>>(name: string, property: string, mapping: M, description: string): TUnsafe<import('typebox').Static<M[keyof M]>> {
+  const schema = Type.Unsafe<import('typebox').Static<M[keyof M]>>({
+    type: 'object',
+    description,
+    oneOf: Object.values(mapping),
+    discriminator: { propertyName: property },
+  });
+  unions.set(schema, { property, mapping });
+  return named(name, schema);
+}
+
+export function unionInfo(schema: object): UnionInfo | undefined {
+  return unions.get(schema);
+}
+
+/** A string limited to fixed values, served as `{type: string, enum: [...]}`. */
+export function StringEnum<const V extends readonly string[]>(values: V, options: { description?: string } = {}): TUnsafe<V[number]> {
+  return Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+export const DateTime = (description: string) => Type.String({ format: 'date-time', description });
+
+export const CLOUD_PROVIDERS = ['AWS', 'AZURE', 'GCP'] as const;
+export type CloudProvider = (typeof CLOUD_PROVIDERS)[number];
+
+export const FieldValidationError = named('FieldValidationError', Type.Object({
+  code: Type.String({ description: 'Name of the rule the value broke, such as required, max or oneof.' }),
+  field: Type.String({ description: 'Path of the offending field in the request.' }),
+  message: Type.String({ description: 'What is wrong with the field, for people.' }),
+}));
+
+export const ErrorSchema = named('Error', Type.Object({
+  fieldErrors: Type.Optional(Type.Array(FieldValidationError, { description: 'One entry per invalid field, on validation failures only.' })),
+  message: Type.String({ description: 'What went wrong.' }),
+  requestId: Type.String({ description: 'Identifier of the request, for support and logs.' }),
+  statusCode: Type.Integer({ minimum: 400, maximum: 600, description: 'The HTTP status code, repeated in the body.' }),
+}));
+
+export const BasicSubjectProfile = named('BasicSubjectProfile', Type.Object({
+  apiTokenName: Type.Optional(Type.String({ description: 'Name of the API token, when the subject is a token.' })),
+  avatarUrl: Type.Optional(Type.String({ description: 'Picture of the user.' })),
+  fullName: Type.Optional(Type.String({ description: 'Full name of the user.' })),
+  id: Type.String({ description: 'Identifier of the user or API token.' }),
+  subjectType: Type.Optional(StringEnum(['USER', 'SERVICEKEY'], { description: 'Whether the subject is a user or an API token.' })),
+  username: Type.Optional(Type.String({ description: 'Login name of the user.' })),
+}));
+
+/** Query parameters every paginated list takes. */
+export function pageQuery<const F extends readonly string[]>(sortFields: F) {
+  const sortValues = sortFields.flatMap((f) => [`${f}:asc`, `${f}:desc`]);
+  return {
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'How many results to skip.' })),
+    limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 20, description: 'Largest number of results to return.' })),
+    sorts: Type.Optional(Type.Array(StringEnum(sortValues), { description: 'Sort keys, each `<field>:asc` or `<field>:desc`, applied in order.' })),
+  };
+}
+
+/** The envelope of a paginated list: `{<key>: [...], limit, offset, totalCount}`. */
+export function paginated<K extends string, T extends TSchema>(name: string, key: K, item: T) {
+  return named(name, Type.Object({
+    [key]: Type.Array(item, { description: 'The page of results.' }),
+    limit: Type.Integer({ description: 'The limit the page was cut with.' }),
+    offset: Type.Integer({ description: 'How many results were skipped.' }),
+    totalCount: Type.Integer({ description: 'How many results match, across all pages.' }),
+  } as { [P in K]: import('typebox').TArray<T> } & { limit: import('typebox').TInteger; offset: import('typebox').TInteger; totalCount: import('typebox').TInteger }));
+}
+
+export const OrganizationIdParam = Type.Object({
+  organizationId: Type.String({ description: 'The Organization\'s ID.' }),
+});

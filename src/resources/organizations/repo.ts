@@ -1,0 +1,44 @@
+import { sql, type Selectable } from 'kysely';
+import type { Queryable } from '../../store/db.js';
+import type { OrganizationsTable } from '../../store/schema.js';
+import { paginate, type PageRequest } from '../../http/pagination.js';
+
+export type OrganizationRow = Selectable<OrganizationsTable> & { has_ip_ranges: number };
+
+const SORT_COLUMNS = { name: 'name', createdAt: 'created_at', updatedAt: 'updated_at' };
+
+function selectOrganizations(db: Queryable) {
+  return db.selectFrom('organizations').selectAll('organizations').select(
+    sql<number>`(case when exists (select 1 from allowed_ip_address_ranges r where r.organization_id = organizations.id) then 1 else 0 end)`.as('has_ip_ranges'),
+  );
+}
+
+export function findOrganization(db: Queryable, id: string): Promise<OrganizationRow | undefined> {
+  return selectOrganizations(db).where('organizations.id', '=', id).executeTakeFirst();
+}
+
+export interface OrganizationFilter {
+  ids: string[];
+  product?: string;
+  productPlan?: string;
+}
+
+export function listOrganizations(db: Queryable, f: OrganizationFilter, page: PageRequest) {
+  let q = selectOrganizations(db).where('organizations.id', 'in', f.ids);
+  if (f.product) q = q.where('product', '=', f.product);
+  if (f.productPlan) q = q.where('product_plan_name', '=', f.productPlan);
+  return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'organizations.id');
+}
+
+export async function insertOrganization(db: Queryable, row: OrganizationsTable): Promise<void> {
+  await db.insertInto('organizations').values(row).execute();
+}
+
+export async function updateOrganization(db: Queryable, id: string, changes: Partial<OrganizationsTable>): Promise<void> {
+  await db.updateTable('organizations').set(changes).where('id', '=', id).execute();
+}
+
+export async function countOrganizations(db: Queryable): Promise<number> {
+  const r = await db.selectFrom('organizations').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}

@@ -1,0 +1,50 @@
+import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
+import { OrganizationIdParam } from '../../http/schemas.js';
+import { GetOrganizationQuery, ListOrganizationsQuery, Organization, OrganizationsPaginated, UpdateOrganizationRequest } from './schema.js';
+import * as service from './service.js';
+
+const TAG = 'Organization';
+
+export const operations = [
+  defineOperation({
+    operationId: 'ListOrganizations',
+    method: 'GET',
+    path: '/organizations',
+    summary: 'List Organizations',
+    description: 'Lists the Organizations the caller belongs to. An API token belongs to exactly one.',
+    tag: TAG,
+    query: ListOrganizationsQuery,
+    success: { status: 200, schema: OrganizationsPaginated },
+    errors: STANDARD_ERRORS,
+    handler: ({ app, principal, query }) => service.listOrganizations(app, principal, query),
+  }),
+  defineOperation({
+    operationId: 'GetOrganization',
+    method: 'GET',
+    path: '/organizations/{organizationId}',
+    summary: 'Get an Organization',
+    description: 'Reads one Organization.',
+    tag: TAG,
+    permission: 'organization.get',
+    params: OrganizationIdParam,
+    query: GetOrganizationQuery,
+    success: { status: 200, schema: Organization },
+    errors: ITEM_ERRORS,
+    handler: ({ app, principal, params }) => service.getOrganization(app, principal, params.organizationId),
+  }),
+  defineOperation({
+    operationId: 'UpdateOrganization',
+    method: 'POST',
+    path: '/organizations/{organizationId}',
+    summary: 'Update an Organization',
+    description: 'Changes the Organization\'s settings. Optional flags left out keep their values.',
+    tag: TAG,
+    permission: 'organization.settings.update',
+    params: OrganizationIdParam,
+    body: UpdateOrganizationRequest,
+    bodyDescription: 'The new settings of the Organization.',
+    success: { status: 200, schema: Organization },
+    errors: ITEM_ERRORS,
+    handler: ({ app, principal, params, body }) => service.updateOrganization(app, principal, params.organizationId, body),
+  }),
+];

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+import * as m001 from './migrations/001_foundation.js';
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Either the database or an open transaction: repositories accept both. */
+export type Queryable = Db | Tx;
+
+export interface StoreOptions {
+  dataDir: string;
+  databaseUrl?: string;
+}
+
+export interface Store {
+  db: Db;
+  kind: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+const migrations: Record<string, Migration> = {
+  '001_foundation': m001,
+};
+
+class InCodeMigrations implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  }
+}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  let db: Db;
+  let kind: Store['kind'];
+  if (opts.databaseUrl) {
+    kind = 'postgres';
+    db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) }),
+    });
+  } else {
+    kind = 'sqlite';
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+    const sqlite = new SQLite(path.join(opts.dataDir, 'astrolabe.db'));
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  return { db, kind, close: () => db.destroy() };
+}
+
+/** Runs `fn` as one database transaction: every mutation goes through here. */
+export function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(fn);
+}
+
+export function toBool(v: number | null | undefined): boolean {
+  return v === 1;
+}
+
+export function fromBool(v: boolean | undefined | null): number {
+  return v ? 1 : 0;
+}

@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Ids shaped like Astro's CUIDs: `c` followed by 24 characters of [0-9a-z].
+ * Layout: 8 chars of millisecond time, 4 of a per-process counter, 12 random.
+ * Time first keeps ids roughly ordered by creation, which suits B-tree indexes.
+ */
+let counter = randomBytes(2).readUInt16BE(0);
+const BASE = 36;
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s.slice(s.length - n) : '0'.repeat(n - s.length) + s;
+}
+
+function randomBlock(n: number): string {
+  const bytes = randomBytes(n);
+  let out = '';
+  for (let i = 0; i < n; i++) out += (bytes[i]! % BASE).toString(BASE);
+  return out;
+}
+
+export function newId(): string {
+  counter = (counter + 1) % (BASE ** 4);
+  return 'c' + pad(Date.now().toString(BASE), 8) + pad(counter.toString(BASE), 4) + randomBlock(12);
+}
+
+export const CUID_PATTERN = /^c[0-9a-z]{24}$/;
+
+export function isCuid(value: string): boolean {
+  return CUID_PATTERN.test(value);
+}

@@ -1,0 +1,140 @@
+/**
+ * Row types of every table, as Kysely sees them. Booleans are stored as 0/1 integers and
+ * times as ISO text on both SQLite and PostgreSQL, so the two back ends behave the same.
+ */
+export interface AuditColumns {
+  created_at: string;
+  created_by_id: string;
+  created_by_type: string;
+  updated_at: string;
+  updated_by_id: string;
+  updated_by_type: string;
+}
+
+export interface OrganizationsTable extends AuditColumns {
+  id: string;
+  name: string;
+  billing_email: string | null;
+  is_scim_enabled: number;
+  allow_enhanced_support_access: number;
+  has_ai_features_disabled: number;
+  is_blocked_enable_ai_features: number;
+  should_enforce_dedicated_clusters: number;
+  product: string;
+  status: string;
+  payment_method: string | null;
+  trial_expires_at: string | null;
+  product_plan_id: string;
+  product_plan_name: string;
+}
+
+export interface ApiTokensTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  scope: string;
+  kind: string;
+  entity_id: string;
+  token_hash: string;
+  short_token: string;
+  expiry_period_days: number | null;
+  start_at: string;
+  end_at: string | null;
+  last_used_at: string | null;
+  last_rotated_at: string | null;
+}
+
+export interface ApiTokenRolesTable {
+  token_id: string;
+  position: number;
+  entity_type: string;
+  entity_id: string;
+  role: string;
+  deployment_id: string | null;
+}
+
+export interface AllowedIpAddressRangesTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  ip_address_range: string;
+}
+
+export interface WorkspacesTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  cicd_enforced_default: number;
+  default_cluster_id: string | null;
+  default_cloud_provider: string | null;
+  default_region: string | null;
+}
+
+export interface ClustersTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  name: string;
+  type: string;
+  cloud_provider: string;
+  region: string;
+  vpc_subnet_range: string;
+  pod_subnet_range: string | null;
+  service_subnet_range: string | null;
+  service_peering_range: string | null;
+  secondary_vpc_cidr: string | null;
+  db_instance_type: string;
+  provider_account: string | null;
+  tenant_id: string | null;
+  is_limited: number;
+  is_private_network_egress_enabled: number | null;
+  k8s_tags: string;
+  metadata: string;
+  dr_region: string;
+  is_dr_enabled: number;
+  dr_vpc_subnet_range: string | null;
+  dr_secondary_vpc_cidr: string | null;
+  dr_pod_subnet_range: string | null;
+  dr_service_subnet_range: string | null;
+  dr_service_peering_range: string | null;
+  enable_replication_time_control: number | null;
+  is_failed_over: number;
+  /** CREATING / UPDATING / FAILING_OVER while a change is in flight, else null. */
+  pending_status: string | null;
+  /** When the in-flight change finishes (stored time); null when nothing is pending. */
+  pending_until: string | null;
+}
+
+export interface ClusterNodePoolsTable {
+  id: string;
+  cluster_id: string;
+  name: string;
+  is_default: number;
+  max_node_count: number;
+  node_instance_type: string;
+  supported_astro_machines: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClusterWorkspacesTable {
+  cluster_id: string;
+  workspace_id: string;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  api_tokens: ApiTokensTable;
+  api_token_roles: ApiTokenRolesTable;
+  allowed_ip_address_ranges: AllowedIpAddressRangesTable;
+  workspaces: WorkspacesTable;
+  clusters: ClustersTable;
+  cluster_node_pools: ClusterNodePoolsTable;
+  cluster_workspaces: ClusterWorkspacesTable;
+  server_secrets: ServerSecretsTable;
+}
