@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import { actor, type Principal } from '../../auth/principal.js';
 import { auditRefs, resolveProfiles, type SubjectProfile } from '../../auth/subjects.js';
 import { notFound } from '../../http/errors.js';
+import { requireText } from '../../http/rules.js';
 import type { PageRequest } from '../../http/pagination.js';
 import { inTransaction, fromBool, toBool, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
@@ -56,6 +57,7 @@ export async function listOrganizations(app: AppContext, p: Principal, q: { prod
 }
 
 export async function updateOrganization(app: AppContext, p: Principal, id: string, body: UpdateOrganizationBody): Promise<OrganizationView> {
+  requireText('name', body.name);
   return inTransaction(app.db, async (tx) => {
     const row = await repo.findOrganization(tx, id);
     if (!row) throw notFound('Organization');

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+  text: string;
+}
+
+interface SpecOperation {
+  method: string;
+  pattern: RegExp;
+  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+}
+
+type Json = Record<string, any>;
+
+/**
+ * Validates responses against the OpenAPI document the server itself serves at /spec/v1: every
+ * response a test receives goes through `check` before the test sees it.
+ */
+class SpecValidator {
+  private ajv: Ajv;
+  private ops: SpecOperation[] = [];
+  private compiled = new Map<unknown, ValidateFunction>();
+
+  constructor(spec: Json) {
+    this.ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(this.ajv);
+    for (const [name, schema] of Object.entries(spec.components.schemas as Json)) {
+      this.ajv.addSchema(this.toDraft(schema), `#/components/schemas/${name}`);
+    }
+    for (const [p, methods] of Object.entries(spec.paths as Json)) {
+      const pattern = new RegExp('^/v1' + p.replace(/\{[^}]+\}/g, '[^/]+') + '$');
+      for (const [method, op] of Object.entries(methods as Json)) {
+        this.ops.push({ method: method.toUpperCase(), pattern, responses: (op as Json).responses });
+      }
+    }
+  }
+
+  /** OpenAPI 3.0 discriminators and nullable are not JSON Schema: drop the first, keep the rest. */
+  private toDraft(schema: any): any {
+    if (Array.isArray(schema)) return schema.map((s) => this.toDraft(s));
+    if (!schema || typeof schema !== 'object') return schema;
+    const out: Json = {};
+    for (const [k, v] of Object.entries(schema)) {
+      if (k === 'discriminator' || k === 'example') continue;
+      out[k] = this.toDraft(v);
+    }
+    return out;
+  }
+
+  check(method: string, urlPath: string, res: ApiResponse): void {
+    const op = this.ops.find((o) => o.method === method && o.pattern.test(urlPath));
+    if (!op) {
+      // Routes outside the spec (unknown paths) must still answer in the error shape.
+      this.checkErrorShape(res);
+      return;
+    }
+    const declared = op.responses[String(res.status)];
+    assert.ok(declared, `${method} ${urlPath} answered ${res.status}, which the served spec does not declare (${res.text})`);
+    const schema = declared.content?.['application/json']?.schema;
+    if (!schema) {
+      assert.equal(res.text, '', `${method} ${urlPath} ${res.status} must have no body`);
+      return;
+    }
+    assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+    let fn = this.compiled.get(schema);
+    if (!fn) {
+      fn = this.ajv.compile(this.toDraft(schema));
+      this.compiled.set(schema, fn);
+    }
+    assert.ok(fn(res.body), `${method} ${urlPath} ${res.status} does not match the served spec: ${this.ajv.errorsText(fn.errors)}\n${res.text.slice(0, 2000)}`);
+  }
+
+  private checkErrorShape(res: ApiResponse): void {
+    assert.ok(res.status >= 400, `unexpected success from a route outside the spec: ${res.status}`);
+    assert.equal(typeof res.body.message, 'string');
+    assert.equal(typeof res.body.requestId, 'string');
+    assert.equal(res.body.statusCode, res.status);
+  }
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  rawBody?: string;
+  query?: Record<string, string | number | boolean | (string | number)[] | undefined>;
+  headers?: Record<string, string>;
+}
+
+export class ApiClient {
+  private constructor(
+    readonly baseUrl: string,
+    private readonly token: string | undefined,
+    private readonly validator: SpecValidator,
+  ) {}
+
+  static async create(baseUrl: string, token: string | undefined): Promise<ApiClient> {
+    const res = await fetch(`${baseUrl}/spec/v1`, { headers: { accept: 'application/json' } });
+    assert.equal(res.status, 200);
+    return new ApiClient(baseUrl, token, new SpecValidator((await res.json()) as Json));
+  }
+
+  withToken(token: string | undefined): ApiClient {
+    return new ApiClient(this.baseUrl, token, this.validator);
+  }
+
+  async request<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const url = new URL(this.baseUrl + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) {
+      if (v === undefined) continue;
+      if (Array.isArray(v)) for (const x of v) url.searchParams.append(k, String(x));
+      else url.searchParams.set(k, String(v));
+    }
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (this.token !== undefined && !('authorization' in headers)) headers.authorization = `Bearer ${this.token}`;
+    let payload: string | undefined;
+    if (opts.rawBody !== undefined) payload = opts.rawBody;
+    else if (opts.body !== undefined) payload = JSON.stringify(opts.body);
+    if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    const res = await fetch(url, { method, headers, body: payload });
+    const text = await res.text();
+    let body: any = undefined;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    }
+    const out: ApiResponse<T> = { status: res.status, body, headers: res.headers, text };
+    if (url.pathname.startsWith('/v1')) this.validator.check(method, url.pathname, out);
+    return out;
+  }
+
+  get<T = any>(path: string, query?: RequestOptions['query']) {
+    return this.request<T>('GET', path, { query });
+  }
+  post<T = any>(path: string, body?: unknown) {
+    return this.request<T>('POST', path, { body: body ?? {} });
+  }
+  delete<T = any>(path: string) {
+    return this.request<T>('DELETE', path);
+  }
+}
+
+/** Asserts an error response: status, the error shape, and optionally a field error. */
+export function assertError(res: ApiResponse, status: number, field?: string, code?: string): void {
+  assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${res.text}`);
+  assert.equal(res.body.statusCode, status);
+  assert.equal(typeof res.body.message, 'string');
+  assert.ok(res.body.message.length > 0);
+  assert.equal(typeof res.body.requestId, 'string');
+  if (field) {
+    const fe = (res.body.fieldErrors ?? []) as { field: string; code: string }[];
+    assert.ok(fe.some((e) => e.field === field && (code === undefined || e.code === code)), `expected fieldError ${field}/${code ?? '*'} in ${res.text}`);
+  }
+}
+
+export const CUID = /^c[0-9a-z]{24}$/;
+export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;

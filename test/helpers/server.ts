@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { ensureBootstrap } from '../../src/bootstrap.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { AppContext } from '../../src/context.js';
+import { openStore } from '../../src/store/db.js';
+import { ManualClock } from '../../src/time.js';
+import { ApiClient } from './client.js';
+
+/**
+ * Starts a real server on a loopback port with a fresh store: SQLite in a temporary folder, or,
+ * when ASTROLABE_TEST_DATABASE_URL names a PostgreSQL server, a new database created on it.
+ */
+export interface TestServer {
+  url: string;
+  token: string;
+  orgId: string;
+  clock: ManualClock;
+  app: AppContext;
+  config: Config;
+  api: ApiClient;
+  /** A client sending another token (or none). */
+  as(token: string | undefined): ApiClient;
+  close(): Promise<void>;
+}
+
+async function freshPostgres(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `astrolabe_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'astrolabe-test-'));
+  const adminUrl = process.env.ASTROLABE_TEST_DATABASE_URL;
+  const pgdb = adminUrl ? await freshPostgres(adminUrl) : undefined;
+  const config = loadConfig({
+    ASTROLABE_DATA_DIR: dataDir,
+    ...(pgdb ? { ASTROLABE_DATABASE_URL: pgdb.url } : {}),
+    ...env,
+  });
+  const clock = new ManualClock(new Date('2026-03-01T12:00:00.000Z'));
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const app: AppContext = { store, db: store.db, clock, config };
+  const boot = await ensureBootstrap(app);
+  const fastify: FastifyInstance = await buildApp(app);
+  await fastify.listen({ host: '127.0.0.1', port: 0 });
+  const addr = fastify.server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const api = await ApiClient.create(url, boot.token);
+  return {
+    url,
+    token: boot.token!,
+    orgId: boot.organizationId!,
+    clock,
+    app,
+    config,
+    api,
+    as: (token) => api.withToken(token),
+    close: async () => {
+      await fastify.close();
+      await store.close();
+      if (pgdb) await pgdb.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
