@@ -70,13 +70,15 @@ export interface Target {
 
 /**
  * Allows `action` when a role of the principal grants it: an organization role anywhere in its
- * organization, a workspace or deployment role on its own entity. Another organization's path
+ * organization, a workspace or deployment role on its own entity. Without an action only the
+ * organization is checked. Another organization's path
  * gets the same 403 whether or not that organization exists.
  */
-export function authorize(p: Principal, action: string, target: Target): void {
+export function authorize(p: Principal, action: string | undefined, target: Target): void {
   if (target.organizationId !== undefined && target.organizationId !== p.organizationId) {
     throw forbidden('You do not have access to this Organization');
   }
+  if (action === undefined) return;
   for (const r of p.roles) {
     if (!roleGrants(r.role, action)) continue;
     if (r.entityType === 'ORGANIZATION' && r.entityId === p.organizationId) return;

@@ -83,14 +83,12 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     preValidation: async (req: FastifyRequest) => {
       const principal = await authenticate(app, req.headers.authorization);
       req.principal = principal;
-      if (op.permission) {
-        const params = (req.params ?? {}) as Record<string, string>;
-        authorize(principal, op.permission, {
-          organizationId: params.organizationId,
-          workspaceId: params.workspaceId,
-          deploymentId: params.deploymentId,
-        });
-      }
+      const params = (req.params ?? {}) as Record<string, string>;
+      authorize(principal, op.permission, {
+        organizationId: params.organizationId,
+        workspaceId: params.workspaceId,
+        deploymentId: params.deploymentId,
+      });
     },
     preHandler: async (req: FastifyRequest) => {
       if (op.body) {
