@@ -52,8 +52,8 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     const e = err as { validation?: unknown; code?: string; statusCode?: number; message: string };
     if (err instanceof ApiError) apiErr = err;
     else if (e.validation) apiErr = validationError(e.validation as never);
-    else if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') apiErr = new ApiError(415, 'Unsupported Content-Type: send application/json');
-    else if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') apiErr = new ApiError(413, 'Request body is too large');
+    else if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') apiErr = badRequest('Invalid request: the body must be sent as application/json');
+    else if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') apiErr = badRequest('Invalid request: the body is too large');
     else if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) apiErr = badRequest(`Invalid request: ${e.message}`);
     else {
       req.log.error({ err }, 'unhandled error');

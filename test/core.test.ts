@@ -78,6 +78,10 @@ describe('core: auth, errors, spec, health', () => {
     assertError(arr, 400);
     const empty = await s.api.request('POST', `/v1/organizations/${s.orgId}/workspaces`, { rawBody: '', headers: { 'content-type': 'application/json' } });
     assertError(empty, 400);
+    const text = await s.api.request('POST', `/v1/organizations/${s.orgId}/workspaces`, { rawBody: 'name=x', headers: { 'content-type': 'text/plain' } });
+    assertError(text, 400);
+    const none = await s.api.request('POST', `/v1/organizations/${s.orgId}/workspaces`);
+    assertError(none, 400);
   });
 
   it('answers another organization the same way whether it exists or not', async () => {
