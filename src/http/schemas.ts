@@ -6,14 +6,26 @@ import Type, { type TSchema, type TUnsafe, type TObject } from 'typebox';
  * so request validation and response serialization need no reference resolution.
  */
 const names = new WeakMap<object, string>();
+const originals = new Map<string, object>();
+/** Hidden marker: TypeBox modifiers such as `Type.Optional(X)` copy it onto the copy they make. */
+const NAME_MARK = '~astrolabeName';
 
 export function named<T extends TSchema>(name: string, schema: T): T {
   names.set(schema, name);
+  originals.set(name, schema);
+  if (Object.isExtensible(schema)) Object.defineProperty(schema, NAME_MARK, { value: name, enumerable: false, configurable: true });
   return schema;
 }
 
 export function schemaName(schema: object): string | undefined {
-  return names.get(schema);
+  const direct = names.get(schema);
+  if (direct) return direct;
+  // `Type.Optional(Named)` is a copy of `Named` carrying the hidden marker: it is still that
+  // component, as long as nothing but modifiers changed (same serialized content).
+  const mark = (schema as Record<string, unknown>)[NAME_MARK];
+  if (typeof mark !== 'string') return undefined;
+  const original = originals.get(mark);
+  return original && JSON.stringify(original) === JSON.stringify(schema) ? mark : undefined;
 }
 
 export interface UnionInfo {

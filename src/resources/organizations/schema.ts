@@ -22,7 +22,7 @@ export const ManagedDomain = named('ManagedDomain', Type.Object({
   id: Type.String({ description: 'Identifier of the domain.' }),
   name: Type.String({ description: 'The domain name.' }),
   organizationId: Type.String({ description: 'The Organization owning the domain.' }),
-  status: Type.Optional(StringEnum(['PENDING', 'VERIFIED'], { description: 'Whether ownership of the domain is proven.' })),
+  status: StringEnum(['PENDING', 'VERIFIED'], { description: 'Whether ownership of the domain is proven.' }),
   updatedAt: DateTime('When the domain was last changed.'),
 }));
 
