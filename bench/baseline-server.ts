@@ -1,0 +1,32 @@
+// Baseline for `npm run bench`: a bare node:http server answering each benchmarked path with
+// the exact bytes and Content-Type Astrolabe returned for it, and /readyz for the start-up poll.
+// Usage: node --import tsx bench/baseline-server.ts <responses.json> (port from PORT, host HOST).
+import fs from 'node:fs';
+import http from 'node:http';
+
+interface Canned { status: number; contentType: string; body: string /* base64 */ }
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: baseline-server.ts <responses.json>');
+const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Canned>;
+const routes = new Map(Object.entries(raw).map(([url, c]) => [url, { ...c, bytes: Buffer.from(c.body, 'base64') }]));
+const ready = Buffer.from('{"status":"ok"}');
+
+const server = http.createServer((req, res) => {
+  const hit = routes.get(req.url ?? '');
+  if (hit) {
+    res.writeHead(hit.status, { 'Content-Type': hit.contentType, 'Content-Length': hit.bytes.length });
+    res.end(hit.bytes);
+  } else if (req.url === '/readyz') {
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': ready.length });
+    res.end(ready);
+  } else {
+    res.writeHead(404).end();
+  }
+});
+
+server.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1');
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+});
