@@ -6,6 +6,7 @@ import { systemClock } from './time.js';
 import { buildApp } from './app.js';
 import { ensureBootstrap } from './bootstrap.js';
 import { createOrganizationWithOwner } from './resources/organizations/service.js';
+import { registerClusterCommand } from './resources/clusters/cli.js';
 
 export class UsageError extends Error {}
 
@@ -56,11 +57,15 @@ const commands: Record<string, Command> = {
   serve: (config) => serve(config),
   'org create': orgCreate,
 };
+registerClusterCommand(commands);
 
 const USAGE = `Usage: astrolabe <command>
   serve                                   run the API server (default)
   org create --name NAME [--product HOSTED|HYBRID]
-                                          create an organization; prints {"organizationId","token"}`;
+                                          create an organization; prints {"organizationId","token"}
+  cluster register --organization-id ORG --name NAME --cloud-provider AWS|AZURE|GCP --region REGION [--vpc-subnet-range CIDR]
+                   [--db-instance-type TYPE] [--node-instance-type TYPE] [--provider-account ID]
+                                          register a HYBRID cluster; prints it as the API shows it`;
 
 export async function runCli(argv: string[]): Promise<number> {
   const [a, b, ...rest] = argv;
