@@ -29,20 +29,23 @@ export async function authenticate(app: AppContext, header: string | undefined):
   if (!header) throw unauthorized();
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthorized('Unauthorized: the Authorization header must be "Bearer <token>"');
-  const token = await app.db
+  // One query: the token and its roles (a token always has at least one role).
+  const rows = await app.db
     .selectFrom('api_tokens')
-    .select(['id', 'organization_id', 'scope', 'entity_id', 'end_at', 'last_used_at'])
-    .where('token_hash', '=', hashToken(match[1]!))
-    .executeTakeFirst();
+    .leftJoin('api_token_roles', 'api_token_roles.token_id', 'api_tokens.id')
+    .select([
+      'api_tokens.id', 'api_tokens.organization_id', 'api_tokens.scope', 'api_tokens.entity_id', 'api_tokens.end_at',
+      'api_tokens.last_used_at', 'api_token_roles.entity_type', 'api_token_roles.entity_id as role_entity_id',
+      'api_token_roles.role', 'api_token_roles.deployment_id',
+    ])
+    .where('api_tokens.token_hash', '=', hashToken(match[1]!))
+    .orderBy('api_token_roles.position')
+    .execute();
+  const token = rows[0];
   if (!token) throw unauthorized('Unauthorized: the token is not valid');
   const now = app.clock.now();
   if (token.end_at && token.end_at <= storedTime(now)) throw unauthorized('Unauthorized: the token has expired');
-  const roles = await app.db
-    .selectFrom('api_token_roles')
-    .select(['entity_type', 'entity_id', 'role', 'deployment_id'])
-    .where('token_id', '=', token.id)
-    .orderBy('position')
-    .execute();
+  const roles = rows.filter((r) => r.role !== null);
   if (!token.last_used_at || Date.parse(token.last_used_at) < now.getTime() - LAST_USED_RESOLUTION_MS) {
     await app.db.updateTable('api_tokens').set({ last_used_at: storedTime(now) }).where('id', '=', token.id).execute();
   }
@@ -54,9 +57,9 @@ export async function authenticate(app: AppContext, header: string | undefined):
     scope: token.scope,
     entityId: token.entity_id,
     roles: roles.map((r) => ({
-      entityType: r.entity_type,
-      entityId: r.entity_id,
-      role: r.role,
+      entityType: r.entity_type!,
+      entityId: r.role_entity_id!,
+      role: r.role!,
       ...(r.deployment_id ? { deploymentId: r.deployment_id } : {}),
     })),
   };
