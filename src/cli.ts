@@ -1,19 +1,9 @@
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import type { AppContext } from './context.js';
-import { openStore } from './store/db.js';
-import { systemClock } from './time.js';
+import { openContext, UsageError, type Command, type CommandTable } from './command.js';
 import { buildApp } from './app.js';
 import { ensureBootstrap } from './bootstrap.js';
-import { createOrganizationWithOwner } from './resources/organizations/service.js';
+import { registerOrganizationCommands } from './resources/organizations/cli.js';
 import { registerClusterCommand } from './resources/clusters/cli.js';
-
-export class UsageError extends Error {}
-
-export async function openContext(config: Config): Promise<AppContext> {
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  return { store, db: store.db, clock: systemClock, config };
-}
 
 async function serve(config: Config): Promise<void> {
   const app = await openContext(config);
@@ -36,27 +26,10 @@ async function serve(config: Config): Promise<void> {
   await fastify.listen({ host: config.host, port: config.port });
 }
 
-async function orgCreate(config: Config, args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { name: { type: 'string' }, product: { type: 'string' } } });
-  if (!values.name) throw new UsageError('org create needs --name NAME');
-  if (values.name.length > 50) throw new UsageError('--name must be at most 50 characters');
-  const product = (values.product ?? 'HOSTED').toUpperCase();
-  if (product !== 'HOSTED' && product !== 'HYBRID') throw new UsageError('--product must be HOSTED or HYBRID');
-  const app = await openContext(config);
-  try {
-    const created = await createOrganizationWithOwner(app, { name: values.name, product });
-    process.stdout.write(JSON.stringify({ organizationId: created.organizationId, token: created.token }) + '\n');
-  } finally {
-    await app.store.close();
-  }
-}
-
-export type Command = (config: Config, args: string[]) => Promise<void>;
-
-const commands: Record<string, Command> = {
+const commands: CommandTable = {
   serve: (config) => serve(config),
-  'org create': orgCreate,
 };
+registerOrganizationCommands(commands);
 registerClusterCommand(commands);
 
 const USAGE = `Usage: astrolabe <command>

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openContext, UsageError, type Command } from '../../cli.js';
+import { openContext, UsageError, type CommandTable } from '../../command.js';
 import type { Config } from '../../config.js';
 import { ApiError } from '../../http/errors.js';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../../http/schemas.js';
@@ -68,6 +68,6 @@ function flagNames(err: ApiError): string {
   return flag ? `${flag}: ${msg}` : msg;
 }
 
-export function registerClusterCommand(commands: Record<string, Command>): void {
+export function registerClusterCommand(commands: CommandTable): void {
   commands['cluster register'] = clusterRegister;
 }
