@@ -15,8 +15,9 @@ export interface Page<T> {
 
 /**
  * Applies `sorts` (already checked against the operation's enum) through a field → column map,
- * always ending with the id so pages never overlap, then offset/limit. Count and page are two
- * indexed queries.
+ * always ending with the id so pages never overlap, then offset/limit. Three indexed queries:
+ * the count, the page of ids (which an index on the filter and sort columns answers without
+ * touching the table, so a deep offset stays cheap), and the rows of those ids.
  */
 export async function paginate<DB, TB extends keyof DB, O>(
   base: SelectQueryBuilder<DB, TB, O>,
@@ -41,6 +42,14 @@ export async function paginate<DB, TB extends keyof DB, O>(
     q = q.orderBy(column as never, dir === 'desc' ? 'desc' : 'asc');
   }
   q = q.orderBy(idColumn as never, 'asc');
-  const items = limit === 0 || offset >= totalCount ? [] : await q.limit(limit).offset(offset).execute();
+  if (limit === 0 || offset >= totalCount) return { items: [], offset, limit, totalCount };
+  const idRows = await q.clearSelect().select(`${idColumn} as page_id` as never).limit(limit).offset(offset).execute();
+  const ids = (idRows as { page_id: string }[]).map((r) => r.page_id);
+  if (ids.length === 0) return { items: [], offset, limit, totalCount };
+  // The filters already chose these ids; look them up by primary key alone.
+  const rows = await base.clearWhere().where(idColumn as never, 'in', ids as never).execute();
+  const idKey = idColumn.split('.').pop()!;
+  const byId = new Map(rows.map((r) => [(r as Record<string, unknown>)[idKey], r]));
+  const items = ids.map((id) => byId.get(id)).filter((r): r is Awaited<O> => r !== undefined) as O[];
   return { items, offset, limit, totalCount };
 }

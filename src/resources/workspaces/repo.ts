@@ -3,27 +3,28 @@ import type { Queryable } from '../../store/db.js';
 import type { WorkspacesTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../http/pagination.js';
 
-export type WorkspaceRow = Selectable<WorkspacesTable> & { organization_name: string };
+export type WorkspaceRow = Selectable<WorkspacesTable>;
 
-const SORT_COLUMNS = { name: 'workspaces.name', createdAt: 'workspaces.created_at', updatedAt: 'workspaces.updated_at' };
+const SORT_COLUMNS = { name: 'name', createdAt: 'created_at', updatedAt: 'updated_at' };
 
 function selectWorkspaces(db: Queryable, organizationId: string) {
-  return db.selectFrom('workspaces')
-    .innerJoin('organizations', 'organizations.id', 'workspaces.organization_id')
-    .selectAll('workspaces')
-    .select('organizations.name as organization_name')
-    .where('workspaces.organization_id', '=', organizationId);
+  return db.selectFrom('workspaces').selectAll().where('organization_id', '=', organizationId);
+}
+
+export async function organizationName(db: Queryable, organizationId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('organizations').select('name').where('id', '=', organizationId).executeTakeFirst();
+  return row?.name;
 }
 
 export function findWorkspace(db: Queryable, organizationId: string, id: string): Promise<WorkspaceRow | undefined> {
-  return selectWorkspaces(db, organizationId).where('workspaces.id', '=', id).executeTakeFirst();
+  return selectWorkspaces(db, organizationId).where('id', '=', id).executeTakeFirst();
 }
 
 export function listWorkspaces(db: Queryable, organizationId: string, f: { ids?: string[]; names?: string[] }, page: PageRequest) {
   let q = selectWorkspaces(db, organizationId);
-  if (f.ids) q = q.where('workspaces.id', 'in', f.ids);
-  if (f.names) q = q.where('workspaces.name', 'in', f.names);
-  return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'workspaces.id');
+  if (f.ids) q = q.where('id', 'in', f.ids);
+  if (f.names) q = q.where('name', 'in', f.names);
+  return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'id');
 }
 
 export async function insertWorkspace(db: Queryable, row: Insertable<WorkspacesTable>): Promise<void> {

@@ -12,8 +12,11 @@ import { findRegion, STANDARD_REGIONS } from '../options/catalog.js';
 import * as repo from './repo.js';
 import type { CreateWorkspaceBody, UpdateWorkspaceBody, WorkspaceView } from './schema.js';
 
+/** Renders rows of one organization. */
 async function views(db: Queryable, rows: repo.WorkspaceRow[]): Promise<WorkspaceView[]> {
+  if (rows.length === 0) return [];
   const profiles = await resolveProfiles(db, auditRefs(rows));
+  const organizationName = await repo.organizationName(db, rows[0]!.organization_id);
   return rows.map((r) => ({
     cicdEnforcedDefault: toBool(r.cicd_enforced_default),
     createdAt: wireTime(r.created_at),
@@ -25,7 +28,7 @@ async function views(db: Queryable, rows: repo.WorkspaceRow[]): Promise<Workspac
     id: r.id,
     name: r.name,
     organizationId: r.organization_id,
-    organizationName: r.organization_name,
+    organizationName,
     updatedAt: wireTime(r.updated_at),
     updatedBy: profiles.get(r.updated_by_id),
   }));
