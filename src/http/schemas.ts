@@ -106,5 +106,5 @@ export function paginated<K extends string, T extends TSchema>(name: string, key
 }
 
 export const OrganizationIdParam = Type.Object({
-  organizationId: Type.String({ description: 'The Organization\'s ID.' }),
+  organizationId: Type.String({ description: 'Identifier of the Organization.' }),
 });

@@ -75,7 +75,7 @@ export const DeploymentOptions = named('DeploymentOptions', Type.Object({
     channel: Type.String({ description: 'Release channel.' }),
     releaseDate: DateTime('When the release came out.'),
     stellarDatabaseMigration: Type.Boolean({ description: 'Whether upgrading to the release migrates the Astro database.' }),
-    version: Type.String({ description: 'The Astro Runtime version.' }),
+    version: Type.String({ description: 'Astro Runtime version string, such as 3.1-12 or 13.5.0.' }),
   })), { description: 'Astro Runtime releases new Deployments can use, newest first.' }),
   schedulerMachines: Type.Array(named('SchedulerMachine', Type.Object({
     name: StringEnum(SCHEDULER_SIZES, { description: 'The scheduler size.' }),

@@ -15,8 +15,8 @@ export const Workspace = named('Workspace', Type.Object({
   defaultClusterId: Type.Optional(Type.String({ description: 'Default cluster for new Deployments.' })),
   defaultRegion: Type.Optional(Type.String({ description: 'Default region for new Deployments.' })),
   description: Type.Optional(Type.String({ description: 'What the Workspace is for.' })),
-  id: Type.String({ description: 'The Workspace\'s ID.' }),
-  name: Type.String({ description: 'The Workspace\'s name.' }),
+  id: Type.String({ description: 'Identifier of the Workspace.' }),
+  name: Type.String({ description: 'Display name of the Workspace.' }),
   organizationId: Type.String({ description: 'The Organization the Workspace belongs to.' }),
   organizationName: Type.Optional(Type.String({ description: 'Name of that Organization.' })),
   updatedAt: DateTime('When the Workspace was last changed.'),
@@ -30,7 +30,7 @@ export const CreateWorkspaceRequest = named('CreateWorkspaceRequest', Type.Objec
   cicdEnforcedDefault: Type.Optional(Type.Boolean({ description: 'Start new Deployments with CI/CD enforcement on. Defaults to false.' })),
   ...defaults,
   description: Type.Optional(Type.String({ description: 'What the Workspace is for.' })),
-  name: Type.String({ maxLength: 50, description: 'The Workspace\'s name.' }),
+  name: Type.String({ maxLength: 50, description: 'Display name of the Workspace.' }),
 }));
 export type CreateWorkspaceBody = Static<typeof CreateWorkspaceRequest>;
 
@@ -38,7 +38,7 @@ export const UpdateWorkspaceRequest = named('UpdateWorkspaceRequest', Type.Objec
   cicdEnforcedDefault: Type.Boolean({ description: 'Start new Deployments with CI/CD enforcement on.' }),
   ...defaults,
   description: Type.String({ description: 'What the Workspace is for.' }),
-  name: Type.String({ maxLength: 50, description: 'The Workspace\'s name.' }),
+  name: Type.String({ maxLength: 50, description: 'Display name of the Workspace.' }),
 }));
 export type UpdateWorkspaceBody = Static<typeof UpdateWorkspaceRequest>;
 
@@ -50,5 +50,5 @@ export const ListWorkspacesQuery = Type.Object({
 
 export const WorkspaceParams = Type.Object({
   ...OrganizationIdParam.properties,
-  workspaceId: Type.String({ description: 'The Workspace\'s ID.' }),
+  workspaceId: Type.String({ description: 'Identifier of the Workspace.' }),
 });
