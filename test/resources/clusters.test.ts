@@ -479,6 +479,17 @@ describe('clusters with a provisioning delay', () => {
     assert.equal(done.isFailedOver, true);
   });
 
+  it('lets exactly one of several simultaneous changes through', async () => {
+    const c = (await s.api.post(base, { ...AWS, name: 'raced' })).body;
+    s.clock.advance(600);
+    const path = `${base}/${c.id}`;
+    const results = await Promise.all([1, 2, 3, 4].map((n) => s.api.post(path, dedicatedUpdate(c, { name: `raced-${n}` }))));
+    const won = results.filter((r) => r.status === 200);
+    assert.equal(won.length, 1, `statuses: ${results.map((r) => r.status).join(',')}`);
+    for (const r of results.filter((x) => x.status !== 200)) assertError(r, 409);
+    assert.equal((await s.api.get(path)).body.name, won[0]!.body.name);
+  });
+
   it('registers hybrid clusters CREATED at once', async () => {
     const h = await registerHybridCluster(s.app, { organizationId: s.orgId, name: 'hyb', cloudProvider: 'GCP', region: 'us-central1' });
     assert.equal(h.status, 'CREATED');

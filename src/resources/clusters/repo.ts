@@ -12,6 +12,16 @@ function selectClusters(db: Queryable, organizationId: string) {
   return db.selectFrom('clusters').selectAll('clusters').where('clusters.organization_id', '=', organizationId);
 }
 
+/**
+ * Takes the row lock before reading a cluster to change it: on PostgreSQL a concurrent change
+ * then waits and reads the committed result (so two updates cannot both pass the busy check);
+ * on SQLite transactions already run one at a time.
+ */
+export async function lockCluster(db: Queryable, organizationId: string, id: string): Promise<void> {
+  await db.updateTable('clusters').set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('organization_id', '=', organizationId).where('id', '=', id).execute();
+}
+
 export function findCluster(db: Queryable, organizationId: string, id: string): Promise<ClusterRow | undefined> {
   return selectClusters(db, organizationId).where('clusters.id', '=', id).executeTakeFirst();
 }

@@ -539,6 +539,7 @@ function assertIdle(row: repo.ClusterRow, now: Date): void {
 
 export async function updateCluster(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateClusterBody): Promise<ClusterView> {
   return inTransaction(app.db, async (tx) => {
+    await repo.lockCluster(tx, organizationId, id);
     const row = await repo.findCluster(tx, organizationId, id);
     if (!row) throw notFound('Cluster');
     const requested = body.clusterType ?? 'DEDICATED';
@@ -707,6 +708,7 @@ function disasterRecovery(row: repo.ClusterRow, b: UpdateDedicatedBody): { chang
 
 export async function deleteCluster(app: AppContext, organizationId: string, id: string): Promise<void> {
   await inTransaction(app.db, async (tx) => {
+    await repo.lockCluster(tx, organizationId, id);
     const row = await repo.findCluster(tx, organizationId, id);
     if (!row) throw notFound('Cluster');
     assertIdle(row, app.clock.now());
