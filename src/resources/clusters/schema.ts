@@ -119,61 +119,25 @@ const createCommon = {
 };
 
 export const CreateAwsClusterRequest = named('CreateAwsClusterRequest', Type.Object({
-  cloudProvider: createCommon.cloudProvider,
-  dbInstanceType: createCommon.dbInstanceType,
-  drRegion: createCommon.drRegion,
+  ...createCommon,
   drSecondaryVpcCidr: Type.Optional(Type.String({ description: 'Secondary VPC range in the disaster-recovery region. Defaults to secondaryVpcCidr.' })),
-  drVpcSubnetRange: createCommon.drVpcSubnetRange,
-  enableReplicationTimeControl: createCommon.enableReplicationTimeControl,
   isPrivateNetworkEgressEnabled: Type.Optional(Type.Boolean({ description: 'Cut the cluster\'s Deployments and metrics exports off from the public Internet.' })),
-  k8sTags: createCommon.k8sTags,
-  name: createCommon.name,
-  nodePools: createCommon.nodePools,
-  providerAccount: createCommon.providerAccount,
-  region: createCommon.region,
   secondaryVpcCidr: Type.Optional(Type.String({ description: 'Secondary VPC range for pods, an IPv4 CIDR from /16 to /20.' })),
-  type: createCommon.type,
-  vpcSubnetRange: createCommon.vpcSubnetRange,
-  workspaceIds: createCommon.workspaceIds,
 }));
 
 export const CreateAzureClusterRequest = named('CreateAzureClusterRequest', Type.Object({
-  cloudProvider: createCommon.cloudProvider,
-  dbInstanceType: createCommon.dbInstanceType,
-  drRegion: createCommon.drRegion,
-  drVpcSubnetRange: createCommon.drVpcSubnetRange,
-  enableReplicationTimeControl: createCommon.enableReplicationTimeControl,
-  k8sTags: createCommon.k8sTags,
-  name: createCommon.name,
-  nodePools: createCommon.nodePools,
-  providerAccount: createCommon.providerAccount,
-  region: createCommon.region,
+  ...createCommon,
   tenantId: Type.Optional(Type.String({ description: 'Azure tenant to run the cluster in.' })),
-  type: createCommon.type,
-  vpcSubnetRange: createCommon.vpcSubnetRange,
-  workspaceIds: createCommon.workspaceIds,
 }));
 
 export const CreateGcpClusterRequest = named('CreateGcpClusterRequest', Type.Object({
-  cloudProvider: createCommon.cloudProvider,
-  dbInstanceType: createCommon.dbInstanceType,
+  ...createCommon,
   drPodSubnetRange: Type.Optional(Type.String({ description: 'Pod range in the disaster-recovery region. Defaults to podSubnetRange.' })),
-  drRegion: createCommon.drRegion,
   drServicePeeringRange: Type.Optional(Type.String({ description: 'Service peering range in the disaster-recovery region. Defaults to servicePeeringRange.' })),
   drServiceSubnetRange: Type.Optional(Type.String({ description: 'Service range in the disaster-recovery region. Defaults to serviceSubnetRange.' })),
-  drVpcSubnetRange: createCommon.drVpcSubnetRange,
-  enableReplicationTimeControl: createCommon.enableReplicationTimeControl,
-  k8sTags: createCommon.k8sTags,
-  name: createCommon.name,
-  nodePools: createCommon.nodePools,
   podSubnetRange: Type.String({ description: 'Pod range, an IPv4 CIDR.' }),
-  providerAccount: createCommon.providerAccount,
-  region: createCommon.region,
   servicePeeringRange: Type.String({ description: 'Service peering range, an IPv4 CIDR.' }),
   serviceSubnetRange: Type.String({ description: 'Service range, an IPv4 CIDR.' }),
-  type: createCommon.type,
-  vpcSubnetRange: createCommon.vpcSubnetRange,
-  workspaceIds: createCommon.workspaceIds,
 }));
 
 export const CreateClusterRequest = discriminatedUnion(
