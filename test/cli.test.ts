@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient, assertError } from './helpers/client.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { freshPostgres, startServer, type TestServer } from './helpers/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -85,15 +85,13 @@ describe('astrolabe command', () => {
     assert.match(badPort.stderr, /PORT/);
   });
 
-  it('serve bootstraps an empty store once, writes the token file 0600, and honours ASTROLABE_BOOTSTRAP_TOKEN', async (t) => {
-    if (process.env.ASTROLABE_TEST_DATABASE_URL) {
-      t.skip('exercised on SQLite only: the bootstrap logic does not depend on the back end');
-      return;
-    }
+  it('serve bootstraps an empty store once, writes the token file 0600, and honours ASTROLABE_BOOTSTRAP_TOKEN', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'astrolabe-serve-'));
+    const adminUrl = process.env.ASTROLABE_TEST_DATABASE_URL;
+    const pgdb = adminUrl ? await freshPostgres(adminUrl) : undefined;
     try {
       const port = await freePort();
-      const env = { ASTROLABE_DATA_DIR: dir, PORT: String(port), ASTROLABE_DATABASE_URL: undefined, ASTROLABE_ORG_NAME: 'Booted' };
+      const env = { ASTROLABE_DATA_DIR: dir, PORT: String(port), ASTROLABE_DATABASE_URL: pgdb?.url, ASTROLABE_ORG_NAME: 'Booted' };
       const first = serve(env);
       const out = await first.ready;
       const file = path.join(dir, 'bootstrap-token');
@@ -118,6 +116,7 @@ describe('astrolabe command', () => {
       await second.stop();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+      await pgdb?.drop();
     }
   });
 });
