@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { assertError } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -27,6 +28,12 @@ describe('core: auth, errors, spec, health', () => {
     assert.equal(yaml.status, 200);
     assert.match(yaml.headers.get('content-type')!, /yaml/);
     assert.deepEqual(YAML.parse(await yaml.text()), doc);
+  });
+
+  it('serves a valid OpenAPI 3.0 document', async () => {
+    const doc = await (await fetch(`${s.url}/spec/v1`, { headers: { accept: 'application/json' } })).json();
+    const result = await new Validator().validate(doc as Parameters<Validator["validate"]>[0]);
+    assert.equal(result.valid, true, JSON.stringify(result.errors)?.slice(0, 2000));
   });
 
   it('rejects a missing, malformed, unknown or expired token with 401', async () => {
