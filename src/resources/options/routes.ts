@@ -1,5 +1,6 @@
 import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
-import { ClusterOptionsList, DeploymentOptions, GetClusterOptionsQuery, GetDeploymentOptionsQuery, OrganizationIdParam } from './schema.js';
+import { OrganizationIdParam } from '../../http/schemas.js';
+import { ClusterOptionsList, DeploymentOptions, GetClusterOptionsQuery, GetDeploymentOptionsQuery } from './schema.js';
 import * as service from './service.js';
 
 const TAG = 'Options';

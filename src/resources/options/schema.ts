@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { CLOUD_PROVIDERS, DateTime, named, OrganizationIdParam, StringEnum } from '../../http/schemas.js';
+import { CLOUD_PROVIDERS, DateTime, named, StringEnum } from '../../http/schemas.js';
 import { ASTRO_MACHINES, EXECUTORS, SCHEDULER_SIZES } from './catalog.js';
 
 export const ProviderInstanceType = named('ProviderInstanceType', Type.Object({
@@ -104,5 +104,3 @@ export const GetDeploymentOptionsQuery = Type.Object({
   executor: Type.Optional(StringEnum(EXECUTORS, { description: 'Options for this executor.' })),
   cloudProvider: Type.Optional(StringEnum(CLOUD_PROVIDERS, { description: 'Options for this cloud provider.' })),
 });
-
-export { OrganizationIdParam };
