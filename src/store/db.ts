@@ -58,11 +58,21 @@ function withStatementCache(sqlite: SQLite.Database, size = 500): SqliteDatabase
 export async function openStore(opts: StoreOptions): Promise<Store> {
   let db: Db;
   let kind: Store['kind'];
+  let closed: () => Promise<void> = async () => {};
   if (opts.databaseUrl) {
     kind = 'postgres';
-    db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) }),
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle connection that breaks (server restart, terminated backend) must not crash the
+    // process: the pool drops it and opens a new one on the next query.
+    pool.on('error', () => {});
+    // pool.end() does not wait for sockets to close; remember them so close() can.
+    const open = new Set<pg.PoolClient>();
+    pool.on('connect', (client) => {
+      open.add(client);
+      client.once('end', () => open.delete(client));
     });
+    closed = () => Promise.all([...open].map((c) => new Promise<void>((resolve) => c.once('end', () => resolve())))).then(() => {});
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     kind = 'sqlite';
     fs.mkdirSync(opts.dataDir, { recursive: true });
@@ -79,7 +89,15 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     await db.destroy();
     throw error instanceof Error ? error : new Error(String(error));
   }
-  return { db, kind, close: () => db.destroy() };
+  return {
+    db,
+    kind,
+    close: async () => {
+      const waiting = closed();
+      await db.destroy();
+      await waiting;
+    },
+  };
 }
 
 /** Runs `fn` as one database transaction: every mutation goes through here. */
