@@ -5,26 +5,25 @@ import Type, { type TSchema, type TUnsafe, type TObject } from 'typebox';
  * served OpenAPI document (`#/components/schemas/<name>`); everywhere else it is used inline,
  * so request validation and response serialization need no reference resolution.
  */
-const names = new WeakMap<object, string>();
 const originals = new Map<string, object>();
 /** Hidden marker: TypeBox modifiers such as `Type.Optional(X)` copy it onto the copy they make. */
 const NAME_MARK = '~astrolabeName';
 
 export function named<T extends TSchema>(name: string, schema: T): T {
-  names.set(schema, name);
   originals.set(name, schema);
-  if (Object.isExtensible(schema)) Object.defineProperty(schema, NAME_MARK, { value: name, enumerable: false, configurable: true });
+  Object.defineProperty(schema, NAME_MARK, { value: name, enumerable: false, configurable: true });
   return schema;
 }
 
+/**
+ * The component name of a schema: the named schema itself, or a copy made by a modifier such as
+ * `Type.Optional(Named)`, which carries the marker and, apart from modifiers, the same content.
+ */
 export function schemaName(schema: object): string | undefined {
-  const direct = names.get(schema);
-  if (direct) return direct;
-  // `Type.Optional(Named)` is a copy of `Named` carrying the hidden marker: it is still that
-  // component, as long as nothing but modifiers changed (same serialized content).
   const mark = (schema as Record<string, unknown>)[NAME_MARK];
   if (typeof mark !== 'string') return undefined;
   const original = originals.get(mark);
+  if (original === schema) return mark;
   return original && JSON.stringify(original) === JSON.stringify(schema) ? mark : undefined;
 }
 
