@@ -96,15 +96,6 @@ export async function workspaceIdsOf(db: Queryable, clusterIds: string[]): Promi
   return out;
 }
 
-/** The subset of `ids` that are workspaces of the organization. */
-export async function existingWorkspaceIds(db: Queryable, organizationId: string, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('workspaces').select('id')
-    .where('organization_id', '=', organizationId)
-    .where('id', 'in', ids)
-    .execute();
-  return new Set(rows.map((r) => r.id));
-}
 
 export async function replaceWorkspaces(db: Queryable, clusterId: string, workspaceIds: string[]): Promise<void> {
   await db.deleteFrom('cluster_workspaces').where('cluster_id', '=', clusterId).execute();
@@ -112,9 +103,3 @@ export async function replaceWorkspaces(db: Queryable, clusterId: string, worksp
   await db.insertInto('cluster_workspaces').values(workspaceIds.map((w) => ({ cluster_id: clusterId, workspace_id: w }))).execute();
 }
 
-// ---------------------------------------------------------------- organization
-
-export async function organizationPlan(db: Queryable, organizationId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('organizations').select('product_plan_name').where('id', '=', organizationId).executeTakeFirst();
-  return row?.product_plan_name;
-}

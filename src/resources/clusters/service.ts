@@ -15,6 +15,8 @@ import {
   NODE_COUNT, NODE_INSTANCES, WORKER_MACHINES,
 } from '../options/catalog.js';
 import { addressAt, overlaps, parseCidr, type Cidr } from './cidr.js';
+import { organizationSummary } from '../organizations/repo.js';
+import { existingWorkspaceIds } from '../workspaces/repo.js';
 import * as repo from './repo.js';
 import type {
   ClusterMetadataView, ClusterStatus, ClusterType, ClusterView, CreateAwsBody, CreateAzureBody, CreateClusterBody, CreateGcpBody,
@@ -180,20 +182,20 @@ function checkDrRegion(provider: CloudProvider, region: string, drRegion: string
 }
 
 async function requireDrPlan(db: Queryable, organizationId: string): Promise<void> {
-  const plan = await repo.organizationPlan(db, organizationId);
+  const plan = (await organizationSummary(db, organizationId))?.product_plan_name;
   if (plan !== DR_PLAN) {
     throw preconditionFailed(`Disaster recovery needs the ${DR_PLAN} plan; this Organization is on ${plan ?? 'no plan'}`);
   }
 }
 
 async function checkOrganization(db: Queryable, organizationId: string): Promise<void> {
-  if ((await repo.organizationPlan(db, organizationId)) === undefined) throw notFound('Organization');
+  if (!(await organizationSummary(db, organizationId))) throw notFound('Organization');
 }
 
 /** Deduplicated workspace ids, each checked to be a workspace of the organization. */
 async function checkWorkspaces(db: Queryable, organizationId: string, ids: string[]): Promise<string[]> {
   const unique = [...new Set(ids)];
-  const found = await repo.existingWorkspaceIds(db, organizationId, unique);
+  const found = await existingWorkspaceIds(db, organizationId, unique);
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length > 0) {
     throw invalidField('workspaceIds', 'exists', `workspaceIds must name Workspaces of this Organization; unknown: ${missing.join(', ')}`);

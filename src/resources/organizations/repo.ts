@@ -30,6 +30,11 @@ export function listOrganizations(db: Queryable, f: OrganizationFilter, page: Pa
   return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'organizations.id');
 }
 
+/** Name and plan of an organization, without the computed columns of the full row. */
+export function organizationSummary(db: Queryable, id: string): Promise<{ name: string; product_plan_name: string } | undefined> {
+  return db.selectFrom('organizations').select(['name', 'product_plan_name']).where('id', '=', id).executeTakeFirst();
+}
+
 export async function insertOrganization(db: Queryable, row: OrganizationsTable): Promise<void> {
   await db.insertInto('organizations').values(row).execute();
 }

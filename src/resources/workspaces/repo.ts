@@ -11,10 +11,6 @@ function selectWorkspaces(db: Queryable, organizationId: string) {
   return db.selectFrom('workspaces').selectAll().where('organization_id', '=', organizationId);
 }
 
-export async function organizationName(db: Queryable, organizationId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('organizations').select('name').where('id', '=', organizationId).executeTakeFirst();
-  return row?.name;
-}
 
 export function findWorkspace(db: Queryable, organizationId: string, id: string): Promise<WorkspaceRow | undefined> {
   return selectWorkspaces(db, organizationId).where('id', '=', id).executeTakeFirst();
@@ -39,7 +35,12 @@ export async function deleteWorkspace(db: Queryable, id: string): Promise<void> 
   await db.deleteFrom('workspaces').where('id', '=', id).execute();
 }
 
-export async function clusterExists(db: Queryable, organizationId: string, clusterId: string): Promise<boolean> {
-  const row = await db.selectFrom('clusters').select('id').where('organization_id', '=', organizationId).where('id', '=', clusterId).executeTakeFirst();
-  return row !== undefined;
+/** The subset of `ids` that are workspaces of the organization. */
+export async function existingWorkspaceIds(db: Queryable, organizationId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('workspaces').select('id')
+    .where('organization_id', '=', organizationId)
+    .where('id', 'in', ids)
+    .execute();
+  return new Set(rows.map((r) => r.id));
 }

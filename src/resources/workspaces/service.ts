@@ -9,6 +9,8 @@ import { fromBool, inTransaction, toBool, type Queryable } from '../../store/db.
 import { newId } from '../../store/ids.js';
 import { storedTime, wireTime } from '../../time.js';
 import { findRegion, STANDARD_REGIONS } from '../options/catalog.js';
+import { findCluster } from '../clusters/repo.js';
+import { organizationSummary } from '../organizations/repo.js';
 import * as repo from './repo.js';
 import type { CreateWorkspaceBody, UpdateWorkspaceBody, WorkspaceView } from './schema.js';
 
@@ -16,7 +18,7 @@ import type { CreateWorkspaceBody, UpdateWorkspaceBody, WorkspaceView } from './
 async function views(db: Queryable, rows: repo.WorkspaceRow[]): Promise<WorkspaceView[]> {
   if (rows.length === 0) return [];
   const profiles = await resolveProfiles(db, auditRefs(rows));
-  const organizationName = await repo.organizationName(db, rows[0]!.organization_id);
+  const organizationName = (await organizationSummary(db, rows[0]!.organization_id))?.name;
   return rows.map((r) => ({
     cicdEnforcedDefault: toBool(r.cicd_enforced_default),
     createdAt: wireTime(r.created_at),
@@ -61,7 +63,7 @@ async function resolveDefaults(db: Queryable, organizationId: string, body: { de
     const valid = STANDARD_REGIONS[provider as CloudProvider].map((r) => r.name).join(' ');
     throw invalidField('defaultRegion', 'oneof', `defaultRegion must be one of [${valid}] for ${provider}`);
   }
-  if (clusterId && !(await repo.clusterExists(db, organizationId, clusterId))) {
+  if (clusterId && !(await findCluster(db, organizationId, clusterId))) {
     throw invalidField('defaultClusterId', 'exists', 'defaultClusterId does not name a cluster in this Organization');
   }
   return { default_cluster_id: clusterId, default_cloud_provider: provider, default_region: region };
