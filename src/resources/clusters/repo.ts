@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { Queryable } from '../../store/db.js';
+import { groupBy, type Queryable } from '../../store/db.js';
 import type { ClusterNodePoolsTable, ClustersTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../http/pagination.js';
 
@@ -41,29 +41,24 @@ export async function updateCluster(db: Queryable, id: string, changes: Updateab
   await db.updateTable('clusters').set(changes).where('id', '=', id).execute();
 }
 
-/** Removes a cluster with its pools and workspace mappings, and clears workspace defaults naming it. */
+/**
+ * Removes a cluster and clears workspace defaults naming it; its node pools and workspace
+ * mappings go with it through ON DELETE CASCADE.
+ */
 export async function deleteCluster(db: Queryable, id: string): Promise<void> {
   await db.updateTable('workspaces').set({ default_cluster_id: null }).where('default_cluster_id', '=', id).execute();
-  await db.deleteFrom('cluster_workspaces').where('cluster_id', '=', id).execute();
-  await db.deleteFrom('cluster_node_pools').where('cluster_id', '=', id).execute();
   await db.deleteFrom('clusters').where('id', '=', id).execute();
 }
 
 // ---------------------------------------------------------------- node pools
 
 export async function nodePoolsOf(db: Queryable, clusterIds: string[]): Promise<Map<string, NodePoolRow[]>> {
-  const out = new Map<string, NodePoolRow[]>();
-  if (clusterIds.length === 0) return out;
+  if (clusterIds.length === 0) return new Map();
   const rows = await db.selectFrom('cluster_node_pools').selectAll()
     .where('cluster_id', 'in', clusterIds)
     .orderBy('cluster_id').orderBy('created_at').orderBy('id')
     .execute();
-  for (const r of rows) {
-    const list = out.get(r.cluster_id) ?? [];
-    list.push(r);
-    out.set(r.cluster_id, list);
-  }
-  return out;
+  return groupBy(rows, (r) => r.cluster_id);
 }
 
 export async function insertNodePool(db: Queryable, row: Insertable<ClusterNodePoolsTable>): Promise<void> {
@@ -82,18 +77,12 @@ export async function deleteNodePools(db: Queryable, ids: string[]): Promise<voi
 // ---------------------------------------------------------------- workspaces
 
 export async function workspaceIdsOf(db: Queryable, clusterIds: string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (clusterIds.length === 0) return out;
+  if (clusterIds.length === 0) return new Map();
   const rows = await db.selectFrom('cluster_workspaces').select(['cluster_id', 'workspace_id'])
     .where('cluster_id', 'in', clusterIds)
     .orderBy('cluster_id').orderBy('workspace_id')
     .execute();
-  for (const r of rows) {
-    const list = out.get(r.cluster_id) ?? [];
-    list.push(r.workspace_id);
-    out.set(r.cluster_id, list);
-  }
-  return out;
+  return groupBy(rows, (r) => r.cluster_id, (r) => r.workspace_id);
 }
 
 
