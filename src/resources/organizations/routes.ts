@@ -30,7 +30,7 @@ export const operations = [
     query: GetOrganizationQuery,
     success: { status: 200, schema: Organization },
     errors: ITEM_ERRORS,
-    handler: ({ app, principal, params }) => service.getOrganization(app, principal, params.organizationId),
+    handler: ({ app, params }) => service.getOrganization(app, params.organizationId),
   }),
   defineOperation({
     operationId: 'UpdateOrganization',

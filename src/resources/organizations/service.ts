@@ -44,9 +44,9 @@ async function views(db: Queryable, rows: repo.OrganizationRow[]): Promise<Organ
   return rows.map((r) => toView(r, profiles));
 }
 
-/** Reads an organization the caller may see; another organization is reported as missing. */
-export async function getOrganization(app: AppContext, p: Principal, id: string): Promise<OrganizationView> {
-  const row = id === p.organizationId ? await repo.findOrganization(app.db, id) : undefined;
+/** Reads an organization (the route's permission check has already refused any other). */
+export async function getOrganization(app: AppContext, id: string): Promise<OrganizationView> {
+  const row = await repo.findOrganization(app.db, id);
   if (!row) throw notFound('Organization');
   return (await views(app.db, [row]))[0]!;
 }
