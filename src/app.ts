@@ -4,11 +4,10 @@ import YAML from 'yaml';
 import type { AppContext } from './context.js';
 import { ApiError, badRequest, renderError } from './http/errors.js';
 import { registerOperation } from './http/operation.js';
+import type { Surface } from './http/surface.js';
 import { bodyAjv, inputAjv, validationError } from './http/validation.js';
-import { v1Operations } from './resources/index.js';
-import { buildSpec } from './spec/build.js';
-
-const SUPPORTED_API_VERSIONS = new Set(['1', '1.0']);
+import { buildSpec } from './openapi/build.js';
+import { surfaces } from './resources/index.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -27,10 +26,6 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
 
   fastify.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-Id', String(req.id));
-    const version = req.headers['x-api-version'];
-    if (version !== undefined && !SUPPORTED_API_VERSIONS.has(String(version))) {
-      throw badRequest(`Unsupported X-API-Version "${String(version)}": this server speaks 1.0`);
-    }
   });
 
   // Clients sometimes send an enum query parameter with an empty value; treat it as absent.
@@ -67,17 +62,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     void reply.code(404).type('application/json').send(renderError(err, String(req.id)));
   });
 
-  const spec = buildSpec(v1Operations);
-  const specJson = JSON.stringify(spec);
-  const specYaml = YAML.stringify(spec, { aliasDuplicateObjects: false });
-  for (const url of ['/spec/v1', '/spec/v1.0']) {
-    fastify.get(url, async (req, reply) => {
-      const wantsJson = /json/i.test(String(req.headers.accept ?? ''));
-      return wantsJson
-        ? reply.type('application/json').send(specJson)
-        : reply.type('application/yaml').send(specYaml);
-    });
-  }
+  for (const surface of surfaces) await registerSurface(fastify, app, surface);
 
   fastify.get('/livez', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_req, reply) => {
@@ -89,9 +74,33 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     }
   });
 
-  await fastify.register(async (v1) => {
-    for (const op of v1Operations) registerOperation(v1, app, op, '/v1');
-  });
-
   return fastify;
+}
+
+/**
+ * Serves one surface: its OpenAPI document (YAML, or JSON when asked for) at each of its spec
+ * paths, and its operations under its prefix with its own X-API-Version check.
+ */
+async function registerSurface(fastify: FastifyInstance, app: AppContext, surface: Surface): Promise<void> {
+  const spec = buildSpec(surface);
+  const specJson = JSON.stringify(spec);
+  const specYaml = YAML.stringify(spec, { aliasDuplicateObjects: false });
+  for (const url of surface.specPaths) {
+    fastify.get(url, async (req, reply) => {
+      const wantsJson = /json/i.test(String(req.headers.accept ?? ''));
+      return wantsJson
+        ? reply.type('application/json').send(specJson)
+        : reply.type('application/yaml').send(specYaml);
+    });
+  }
+  const versions = new Set(surface.apiVersions);
+  await fastify.register(async (scope) => {
+    scope.addHook('onRequest', async (req) => {
+      const version = req.headers['x-api-version'];
+      if (version !== undefined && !versions.has(String(version))) {
+        throw badRequest(`Unsupported X-API-Version "${String(version)}": this surface speaks ${surface.apiVersions.at(-1)}`);
+      }
+    });
+    for (const op of surface.operations) registerOperation(scope, app, op, surface.prefix);
+  });
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { AppContext } from './context.js';
 import { countOrganizations } from './resources/organizations/repo.js';
 import { createOrganizationWithOwner } from './resources/organizations/service.js';
-import { setTokenSecret } from './resources/tokens/issue.js';
+import { setTokenSecret } from './resources/tokens/service.js';
+import { readSecret, writeSecret } from './store/secrets.js';
 
 const BOOTSTRAP_TOKEN_ID = 'bootstrap_token_id';
 
@@ -22,8 +23,7 @@ export async function ensureBootstrap(app: AppContext): Promise<BootstrapResult>
   const { config, db } = app;
   if ((await countOrganizations(db)) === 0) {
     const created = await createOrganizationWithOwner(app, { name: config.orgName, tokenValue: config.bootstrapToken });
-    await db.insertInto('server_secrets').values({ name: BOOTSTRAP_TOKEN_ID, value: created.tokenId })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ value: created.tokenId })).execute();
+    await writeSecret(db, BOOTSTRAP_TOKEN_ID, created.tokenId);
     fs.mkdirSync(config.dataDir, { recursive: true });
     const file = path.join(config.dataDir, 'bootstrap-token');
     fs.writeFileSync(file, created.token + '\n', { mode: 0o600 });
@@ -31,8 +31,8 @@ export async function ensureBootstrap(app: AppContext): Promise<BootstrapResult>
     return { created: true, organizationId: created.organizationId, token: created.token };
   }
   if (config.bootstrapToken) {
-    const row = await db.selectFrom('server_secrets').select('value').where('name', '=', BOOTSTRAP_TOKEN_ID).executeTakeFirst();
-    if (row) await setTokenSecret(db, row.value, config.bootstrapToken);
+    const tokenId = await readSecret(db, BOOTSTRAP_TOKEN_ID);
+    if (tokenId) await setTokenSecret(db, tokenId, config.bootstrapToken);
   }
   return { created: false };
 }

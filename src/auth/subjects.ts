@@ -1,4 +1,5 @@
 import type { Queryable } from '../store/db.js';
+import { tokenNames } from '../resources/tokens/repo.js';
 
 export interface SubjectRef {
   id: string;
@@ -22,8 +23,7 @@ export async function resolveProfiles(db: Queryable, refs: SubjectRef[]): Promis
   const out = new Map<string, SubjectProfile>();
   const tokenIds = [...new Set(refs.filter((r) => r.type === 'SERVICEKEY').map((r) => r.id))];
   if (tokenIds.length > 0) {
-    const rows = await db.selectFrom('api_tokens').select(['id', 'name']).where('id', 'in', tokenIds).execute();
-    for (const r of rows) out.set(r.id, { id: r.id, subjectType: 'SERVICEKEY', apiTokenName: r.name });
+    for (const [id, name] of await tokenNames(db, tokenIds)) out.set(id, { id, subjectType: 'SERVICEKEY', apiTokenName: name });
   }
   for (const r of refs) {
     if (!out.has(r.id)) out.set(r.id, { id: r.id, subjectType: r.type === 'USER' ? 'USER' : 'SERVICEKEY' });

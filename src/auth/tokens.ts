@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Queryable } from '../store/db.js';
+import { ensureSecret } from '../store/secrets.js';
 
 /** Token values are never stored: only this digest is, and every request is looked up by it. */
 export function hashToken(value: string): string {
@@ -15,13 +16,7 @@ export function shortTokenOf(value: string): string {
 const SIGNING_KEY = 'jwt_signing_key';
 
 async function signingKey(db: Queryable): Promise<Uint8Array> {
-  const row = await db.selectFrom('server_secrets').select('value').where('name', '=', SIGNING_KEY).executeTakeFirst();
-  if (row) return Buffer.from(row.value, 'base64');
-  const fresh = randomBytes(32).toString('base64');
-  await db.insertInto('server_secrets').values({ name: SIGNING_KEY, value: fresh })
-    .onConflict((oc) => oc.column('name').doNothing()).execute();
-  const again = await db.selectFrom('server_secrets').select('value').where('name', '=', SIGNING_KEY).executeTakeFirstOrThrow();
-  return Buffer.from(again.value, 'base64');
+  return Buffer.from(await ensureSecret(db, SIGNING_KEY, () => randomBytes(32).toString('base64')), 'base64');
 }
 
 export interface TokenClaims {

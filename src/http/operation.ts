@@ -1,13 +1,15 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { authenticate, authorize, type Principal } from '../auth/principal.js';
+import { authenticate, type Principal } from '../auth/principal.js';
+import { authorize, checkOrganization, type Target } from '../auth/access.js';
 import { badRequest, invalidField } from './errors.js';
 import { unionInfo } from './schemas.js';
 import { assertValid } from './validation.js';
 
 type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
+/** What a handler and a target resolver receive: the validated request and who sent it. */
 export interface OpInput<P, Q, B> {
   params: P;
   query: Q;
@@ -17,40 +19,55 @@ export interface OpInput<P, Q, B> {
   requestId: string;
 }
 
+type Success = { status: 200; schema: TSchema } | { status: 204 };
+/** What the handler must return: the response schema's static type, or nothing for a 204. */
+export type SuccessResult<S extends Success> = S extends { status: 200; schema: infer T extends TSchema } ? Static<T> : void;
+
 /**
- * One operation of the API, declared once: the route, the OpenAPI entry and the checks all
- * come from this. `permission` is the reference's `x-permission` action.
+ * One operation of an API surface, declared once: the route, the OpenAPI entry and the checks all
+ * come from this.
  */
-export interface Operation<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema> {
+export interface Operation<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema, S extends Success = Success> {
   operationId: string;
   method: HttpMethod;
   path: string;
   summary: string;
   description: string;
   tag: string;
-  permission?: string;
+  /**
+   * The action (the reference's `x-permission`) the caller needs on the target; `null` for the
+   * few operations that only need a caller of the organization.
+   */
+  permission: string | null;
   params?: P;
   query?: Q;
   body?: B;
   bodyDescription?: string;
   /** Success status and, for 200, the response schema. */
-  success: { status: 200; schema: TSchema } | { status: 204 };
+  success: S;
   /** Error statuses the operation declares (each answered with the Error schema). */
   errors: number[];
-  handler(input: OpInput<Static<P>, Static<Q>, Static<B>>): Promise<unknown>;
+  /**
+   * What the operation acts on, worked out from the validated input and the store; by default
+   * the path's organizationId/workspaceId/deploymentId. A target that does not exist or belongs
+   * elsewhere must come back the same way (no workspace/deployment), so ids reveal nothing.
+   */
+  target?(input: OpInput<Static<P>, Static<Q>, Static<B>>): Promise<Target>;
+  handler(input: OpInput<Static<P>, Static<Q>, Static<B>>): Promise<SuccessResult<S>>;
 }
 
-export function defineOperation<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema>(op: Operation<P, Q, B>): Operation {
-  return op as unknown as Operation;
+/** An operation with its types erased, as surfaces hold them. */
+export type AnyOperation = Operation<TSchema, TSchema, TSchema, Success>;
+
+export function defineOperation<P extends TSchema, Q extends TSchema, B extends TSchema, S extends Success>(op: Operation<P, Q, B, S>): AnyOperation {
+  return op as unknown as AnyOperation;
 }
 
 export const STANDARD_ERRORS = [400, 401, 403, 500];
 export const ITEM_ERRORS = [400, 401, 403, 404, 500];
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal?: Principal;
-  }
+function pathTarget(params: Record<string, string>): Target {
+  return { organizationId: params.organizationId, workspaceId: params.workspaceId, deploymentId: params.deploymentId };
 }
 
 function checkUnionBody(schema: object, body: unknown): void {
@@ -68,13 +85,33 @@ function checkUnionBody(schema: object, body: unknown): void {
 
 const fastifyPath = (p: string) => p.replace(/\{(\w+)\}/g, ':$1');
 
-export function registerOperation(fastify: FastifyInstance, app: AppContext, op: Operation, prefix: string): void {
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/**
+ * Registers one operation. Order of checks: the caller (401), the organization of the path
+ * (403, before anything about the request is revealed), the input (400), then the permission on
+ * the resolved target (403), then the handler.
+ */
+export function registerOperation(fastify: FastifyInstance, app: AppContext, op: AnyOperation, prefix: string): void {
   const union = op.body ? unionInfo(op.body) : undefined;
   const schema: Record<string, unknown> = {};
   if (op.params) schema.params = op.params;
   if (op.query) schema.querystring = op.query;
   if (op.body) schema.body = union ? Type.Unknown() : op.body;
   if (op.success.status === 200) schema.response = { 200: op.success.schema };
+
+  const input = (req: FastifyRequest): OpInput<unknown, unknown, unknown> => ({
+    params: req.params,
+    query: req.query,
+    body: req.body,
+    principal: req.principal!,
+    app,
+    requestId: String(req.id),
+  });
 
   fastify.route({
     method: op.method,
@@ -83,28 +120,19 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     preValidation: async (req: FastifyRequest) => {
       const principal = await authenticate(app, req.headers.authorization);
       req.principal = principal;
-      const params = (req.params ?? {}) as Record<string, string>;
-      authorize(principal, op.permission, {
-        organizationId: params.organizationId,
-        workspaceId: params.workspaceId,
-        deploymentId: params.deploymentId,
-      });
+      checkOrganization(principal, (req.params as Record<string, string> | undefined)?.organizationId);
     },
     preHandler: async (req: FastifyRequest) => {
       if (op.body) {
         if (req.body === undefined || req.body === null) throw badRequest('Invalid request: a JSON body is required');
         if (union) checkUnionBody(op.body, req.body);
       }
+      const params = (req.params ?? {}) as Record<string, string>;
+      const target = op.target ? await op.target(input(req)) : pathTarget(params);
+      authorize(req.principal!, op.permission, { organizationId: params.organizationId, ...target });
     },
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
-      const result = await op.handler({
-        params: req.params as never,
-        query: req.query as never,
-        body: req.body as never,
-        principal: req.principal!,
-        app,
-        requestId: String(req.id),
-      });
+      const result = await op.handler(input(req));
       if (op.success.status === 204) return reply.code(204).send();
       return reply.code(200).send(result);
     },

@@ -2,29 +2,23 @@ import Type, { type TSchema, type TUnsafe, type TObject } from 'typebox';
 
 /**
  * Shared schema building blocks. A schema passed through `named()` becomes a component of the
- * served OpenAPI document (`#/components/schemas/<name>`); everywhere else it is used inline,
- * so request validation and response serialization need no reference resolution.
+ * OpenAPI document of every surface that uses it (`#/components/schemas/<name>`); everywhere else
+ * it is used inline, so request validation and response serialization need no reference
+ * resolution. Names are checked per surface when its document is built: two different schemas
+ * under one name in one surface stop the server at start-up.
  */
-const originals = new Map<string, object>();
 /** Hidden marker: TypeBox modifiers such as `Type.Optional(X)` copy it onto the copy they make. */
 const NAME_MARK = '~astrolabeName';
 
 export function named<T extends TSchema>(name: string, schema: T): T {
-  originals.set(name, schema);
   Object.defineProperty(schema, NAME_MARK, { value: name, enumerable: false, configurable: true });
   return schema;
 }
 
-/**
- * The component name of a schema: the named schema itself, or a copy made by a modifier such as
- * `Type.Optional(Named)`, which carries the marker and, apart from modifiers, the same content.
- */
+/** The component name a schema (or a modifier's copy of it) was given, if any. */
 export function schemaName(schema: object): string | undefined {
   const mark = (schema as Record<string, unknown>)[NAME_MARK];
-  if (typeof mark !== 'string') return undefined;
-  const original = originals.get(mark);
-  if (original === schema) return mark;
-  return original && JSON.stringify(original) === JSON.stringify(schema) ? mark : undefined;
+  return typeof mark === 'string' ? mark : undefined;
 }
 
 export interface UnionInfo {

@@ -1,13 +1,22 @@
-import type { Operation } from '../http/operation.js';
+import type { Surface } from '../http/surface.js';
 import { operations as organizations } from './organizations/routes.js';
 import { operations as workspaces } from './workspaces/routes.js';
 import { operations as options } from './options/routes.js';
 import { operations as clusters } from './clusters/routes.js';
 
-/** Every /v1 operation the server serves. A new resource family adds its list here. */
-export const v1Operations: Operation[] = [
-  ...organizations,
-  ...workspaces,
-  ...options,
-  ...clusters,
-];
+/** The Astro API v1 surface. A new resource family adds its operations here. */
+export const v1Surface: Surface = {
+  name: 'v1',
+  prefix: '/v1',
+  specPaths: ['/spec/v1', '/spec/v1.0'],
+  info: {
+    title: 'Astrolabe — Astro API v1',
+    version: 'v1.0',
+    description: 'A self-hosted server speaking the Astro API v1: organizations, workspaces, clusters and more.',
+  },
+  apiVersions: ['1', '1.0'],
+  operations: [...organizations, ...workspaces, ...options, ...clusters],
+};
+
+/** Every surface the server serves. */
+export const surfaces: Surface[] = [v1Surface];

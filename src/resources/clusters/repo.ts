@@ -1,7 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { groupBy, type Queryable } from '../../store/db.js';
 import type { ClusterNodePoolsTable, ClustersTable } from '../../store/schema.js';
-import { paginate, type PageRequest } from '../../http/pagination.js';
+import { paginate, type PageRequest } from '../../store/pagination.js';
 
 export type ClusterRow = Selectable<ClustersTable>;
 export type NodePoolRow = Selectable<ClusterNodePoolsTable>;

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../../context.js';
-import { actor, type Principal } from '../../auth/principal.js';
+import { actor } from '../../auth/access.js';
+import type { Principal } from '../../auth/principal.js';
 import type { SubjectRef } from '../../auth/subjects.js';
 import { conflict, invalidField, notFound, preconditionFailed } from '../../http/errors.js';
-import type { PageRequest } from '../../http/pagination.js';
+import type { PageRequest } from '../../store/pagination.js';
 import type { CloudProvider } from '../../http/schemas.js';
 import { requireText } from '../../http/rules.js';
 import { fromBool, inTransaction, toBool, type Queryable } from '../../store/db.js';

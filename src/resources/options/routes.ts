@@ -13,6 +13,7 @@ export const operations = [
     summary: 'Get cluster options',
     description: 'Lists, per cloud provider, the regions, instance types and network defaults a cluster of the given type can use.',
     tag: TAG,
+    permission: null,
     params: OrganizationIdParam,
     query: GetClusterOptionsQuery,
     success: { status: 200, schema: ClusterOptionsList },

@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Queryable } from '../../store/db.js';
 import type { OrganizationsTable } from '../../store/schema.js';
-import { paginate, type PageRequest } from '../../http/pagination.js';
+import { paginate, type PageRequest } from '../../store/pagination.js';
 
 export type OrganizationRow = Selectable<OrganizationsTable> & { has_ip_ranges: number };
 

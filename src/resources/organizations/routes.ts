@@ -13,6 +13,7 @@ export const operations = [
     summary: 'List Organizations',
     description: 'Lists the Organizations the caller belongs to. An API token belongs to exactly one.',
     tag: TAG,
+    permission: null,
     query: ListOrganizationsQuery,
     success: { status: 200, schema: OrganizationsPaginated },
     errors: STANDARD_ERRORS,

@@ -1,13 +1,14 @@
 import type { AppContext } from '../../context.js';
-import { actor, type Principal } from '../../auth/principal.js';
+import { actor } from '../../auth/access.js';
+import type { Principal } from '../../auth/principal.js';
 import { auditRefs, resolveProfiles, type SubjectProfile } from '../../auth/subjects.js';
 import { notFound } from '../../http/errors.js';
 import { requireText } from '../../http/rules.js';
-import type { PageRequest } from '../../http/pagination.js';
+import type { PageRequest } from '../../store/pagination.js';
 import { inTransaction, fromBool, toBool, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { storedTime, wireTime } from '../../time.js';
-import { createOwnerToken } from '../tokens/issue.js';
+import { createOwnerToken } from '../tokens/service.js';
 import * as repo from './repo.js';
 import type { OrganizationView, UpdateOrganizationBody } from './schema.js';
 
@@ -113,7 +114,7 @@ export async function createOrganizationWithOwner(
       product_plan_name: 'ENTERPRISE_BUSINESS_CRITICAL',
       ...audit,
     });
-    const token = await createOwnerToken(tx, app.clock, { organizationId, tokenId, name: 'Astrolabe owner token', value: opts.tokenValue });
+    const { token } = await createOwnerToken(tx, app.clock, { organizationId, tokenId, name: 'Astrolabe owner token', value: opts.tokenValue });
     return { organizationId, tokenId, token };
   });
 }

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Queryable } from '../../store/db.js';
 import type { WorkspacesTable } from '../../store/schema.js';
-import { paginate, type PageRequest } from '../../http/pagination.js';
+import { paginate, type PageRequest } from '../../store/pagination.js';
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
 

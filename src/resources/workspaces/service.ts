@@ -1,8 +1,9 @@
 import type { AppContext } from '../../context.js';
-import { actor, type Principal } from '../../auth/principal.js';
+import { actor } from '../../auth/access.js';
+import type { Principal } from '../../auth/principal.js';
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
 import { invalidField, notFound } from '../../http/errors.js';
-import type { PageRequest } from '../../http/pagination.js';
+import type { PageRequest } from '../../store/pagination.js';
 import type { CloudProvider } from '../../http/schemas.js';
 import { requireText } from '../../http/rules.js';
 import { fromBool, inTransaction, toBool, type Queryable } from '../../store/db.js';

@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox';
-import type { Operation } from '../http/operation.js';
 import { ErrorSchema, schemaName, unionInfo } from '../http/schemas.js';
+import type { Surface } from '../http/surface.js';
 
 const REASONS: Record<number, string> = {
   200: 'OK', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
@@ -9,24 +9,37 @@ const REASONS: Record<number, string> = {
 
 type Json = Record<string, unknown>;
 
+/** A schema's content (enumerable keys only, so modifier copies equal their original). */
+const contentKey = (schema: object): string => JSON.stringify(schema);
+
 /**
- * Builds the OpenAPI 3.0 document the server serves at /spec/v1 from the operations themselves.
- * Named schemas become components and are referenced; everything else is written inline.
+ * Builds the OpenAPI 3.0 document of one surface from its operations. Named schemas become
+ * components of this document and are referenced; everything else is written inline. Two
+ * different schemas under one name, or a discriminator member without a name, are errors: the
+ * server refuses to start rather than serve a wrong document.
  */
-export function buildSpec(ops: Operation[], serverUrl = '/v1'): Json {
+export function buildSpec(surface: Surface): Json {
   const components: Record<string, Json> = {};
+  const contents = new Map<string, string>();
+
+  const componentRef = (name: string, schema: object): string => {
+    const key = contentKey(schema);
+    const known = contents.get(name);
+    if (known === undefined) {
+      contents.set(name, key);
+      components[name] = {}; // reserve first: schemas may refer to themselves
+      components[name] = emit(schema, true) as Json;
+    } else if (known !== key) {
+      throw new Error(`surface ${surface.name}: two different schemas are named ${name}`);
+    }
+    return `#/components/schemas/${name}`;
+  };
 
   const emit = (schema: unknown, top = false): unknown => {
     if (Array.isArray(schema)) return schema.map((s) => emit(s));
     if (schema === null || typeof schema !== 'object') return schema;
     const name = schemaName(schema);
-    if (name && !top) {
-      if (!(name in components)) {
-        components[name] = {}; // reserve first: schemas may refer to themselves
-        components[name] = emit(schema, true) as Json;
-      }
-      return { $ref: `#/components/schemas/${name}` };
-    }
+    if (name && !top) return { $ref: componentRef(name, schema) };
     const union = unionInfo(schema);
     const out: Json = {};
     for (const [k, v] of Object.entries(schema)) {
@@ -36,7 +49,11 @@ export function buildSpec(ops: Operation[], serverUrl = '/v1'): Json {
     if (union) {
       out.discriminator = {
         propertyName: union.property,
-        mapping: Object.fromEntries(Object.entries(union.mapping).map(([value, member]) => [value, `#/components/schemas/${schemaName(member)}`])),
+        mapping: Object.fromEntries(Object.entries(union.mapping).map(([value, member]) => {
+          const memberName = schemaName(member);
+          if (!memberName) throw new Error(`surface ${surface.name}: discriminator member ${value} of ${schemaName(schema) ?? 'a union'} has no component name`);
+          return [value, componentRef(memberName, member)];
+        })),
       };
     }
     return out;
@@ -56,7 +73,10 @@ export function buildSpec(ops: Operation[], serverUrl = '/v1'): Json {
   };
 
   const paths: Record<string, Json> = {};
-  for (const op of ops) {
+  const operationIds = new Set<string>();
+  for (const op of surface.operations) {
+    if (operationIds.has(op.operationId)) throw new Error(`surface ${surface.name}: operationId ${op.operationId} is declared twice`);
+    operationIds.add(op.operationId);
     const responses: Json = {};
     if (op.success.status === 200) {
       responses['200'] = { description: REASONS[200], content: { 'application/json': { schema: emit(op.success.schema) } } };
@@ -78,19 +98,15 @@ export function buildSpec(ops: Operation[], serverUrl = '/v1'): Json {
     if (op.body) {
       entry.requestBody = { required: true, description: op.bodyDescription, content: { 'application/json': { schema: emit(op.body) } } };
     }
-    if (op.permission) entry['x-permission'] = [{ action: op.permission }];
+    if (op.permission !== null) entry['x-permission'] = [{ action: op.permission }];
     paths[op.path] ??= {};
     paths[op.path]![op.method.toLowerCase()] = entry;
   }
 
   return {
     openapi: '3.0.3',
-    info: {
-      title: 'Astrolabe — Astro API v1',
-      version: 'v1.0',
-      description: 'A self-hosted server speaking the Astro API v1: organizations, workspaces, clusters and more.',
-    },
-    servers: [{ url: serverUrl }],
+    info: surface.info,
+    servers: [{ url: surface.prefix }],
     security: [{ JWT: [] }],
     paths,
     components: {

@@ -1,0 +1,16 @@
+import type { AnyOperation } from './operation.js';
+
+/**
+ * One API surface: a path prefix, the URLs its OpenAPI document is served at, the document's
+ * info block and its operations. Each surface gets its own document and component registry, so
+ * `/v1` and the older surfaces can each have a `Workspace` schema of their own.
+ */
+export interface Surface {
+  name: string;
+  prefix: string;
+  specPaths: string[];
+  info: { title: string; version: string; description: string };
+  /** Values of X-API-Version the surface accepts (absent header: the newest). */
+  apiVersions: string[];
+  operations: AnyOperation[];
+}
