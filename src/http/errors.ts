@@ -42,3 +42,12 @@ export function renderError(err: ApiError, requestId: string): ErrorBody {
   if (err.fieldErrors && err.fieldErrors.length > 0) body.fieldErrors = err.fieldErrors;
   return body;
 }
+
+/**
+ * A row that must exist, or the 404 for `what`. Also the read-back after a write: a concurrent
+ * delete that committed first leaves nothing to read, and the answer is then a 404, not a crash.
+ */
+export function found<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw notFound(what);
+  return value;
+}

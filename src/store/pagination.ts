@@ -53,3 +53,8 @@ export async function paginate<DB, TB extends keyof DB, O>(
   const items = ids.map((id) => byId.get(id)).filter((r): r is Awaited<O> => r !== undefined) as O[];
   return { items, offset, limit, totalCount };
 }
+
+/** The API's list envelope: `{<key>: [...], limit, offset, totalCount}`. */
+export function envelope<K extends string, T>(key: K, page: Page<unknown>, items: T[]): { [P in K]: T[] } & { limit: number; offset: number; totalCount: number } {
+  return { [key]: items, limit: page.limit, offset: page.offset, totalCount: page.totalCount } as { [P in K]: T[] } & { limit: number; offset: number; totalCount: number };
+}

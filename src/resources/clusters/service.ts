@@ -1,297 +1,30 @@
-import { createHash } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { SubjectRef } from '../../auth/subjects.js';
-import { conflict, invalidField, notFound, preconditionFailed } from '../../http/errors.js';
-import type { PageRequest } from '../../store/pagination.js';
+import { found, invalidField } from '../../http/errors.js';
 import type { CloudProvider } from '../../http/schemas.js';
 import { requireText } from '../../http/rules.js';
-import { fromBool, inTransaction, toBool, type Queryable } from '../../store/db.js';
+import { createdColumns, updatedColumns } from '../../store/audit.js';
+import { fromBool, inTransaction, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
+import { envelope, type PageRequest } from '../../store/pagination.js';
 import type { ClustersTable } from '../../store/schema.js';
-import { storedTime, wireTime } from '../../time.js';
+import { storedTime } from '../../time.js';
+import { DEFAULT_NODE_INSTANCE, NETWORK_DEFAULTS, NODE_COUNT } from '../options/catalog.js';
 import {
-  CLUSTER_REGIONS, DATABASE_INSTANCES, DEFAULT_DATABASE_INSTANCE, DEFAULT_NODE_INSTANCE, findRegion, NETWORK_DEFAULTS,
-  NODE_COUNT, NODE_INSTANCES, WORKER_MACHINES,
-} from '../options/catalog.js';
-import { addressAt, overlaps, parseCidr, type Cidr } from './cidr.js';
-import { organizationSummary } from '../organizations/repo.js';
-import { existingWorkspaceIds } from '../workspaces/repo.js';
+  checkDbInstance, checkOrganization, checkPools, checkRanges, checkRegion, checkSecondaryCidr, checkUpdatedPools, checkWorkspaces,
+  normalizeTags, supportedMachines, type PoolSpec, type RangeSet,
+} from './checks.js';
+import { disasterRecovery, drForCreate, requireDrPlan, type Changes, type NewDr } from './dr.js';
+import { assertIdle, pending, simulatedMetadata } from './lifecycle.js';
 import * as repo from './repo.js';
-import type {
-  ClusterMetadataView, ClusterStatus, ClusterType, ClusterView, CreateAwsBody, CreateAzureBody, CreateClusterBody, CreateGcpBody,
-  K8sTag, NodePoolView, UpdateClusterBody, UpdateDedicatedBody, UpdateHybridBody,
-} from './schema.js';
+import type { ClusterType, ClusterView, CreateAwsBody, CreateAzureBody, CreateClusterBody, CreateGcpBody, K8sTag, UpdateClusterBody, UpdateDedicatedBody, UpdateHybridBody } from './schema.js';
+import { clusterView, clusterViews } from './view.js';
 
-/** The plan disaster recovery needs. */
-export const DR_PLAN = 'ENTERPRISE_BUSINESS_CRITICAL';
 /** Audit reference of changes made by the operator through the `astrolabe` command. */
 export const SYSTEM_SUBJECT: SubjectRef = { id: 'astrolabe', type: 'SYSTEM' };
 
-type Changes = Partial<Omit<ClustersTable, 'id' | 'organization_id'>>;
-
-// ---------------------------------------------------------------- rendering
-
-interface Lifecycle {
-  status: ClusterStatus;
-  failoverInProgress: boolean;
-  isFailedOver: boolean;
-}
-
-/**
- * The lifecycle is derived at read time: a change stays in its pending status until
- * `pending_until`, then the cluster reads CREATED. While a failover is pending the cluster
- * still reports the side it is leaving.
- */
-function lifecycle(row: repo.ClusterRow, now: Date): Lifecycle {
-  const pending = pendingStatus(row, now);
-  const status = (pending ?? 'CREATED') as ClusterStatus;
-  const failing = status === 'FAILING_OVER';
-  const failedOver = toBool(row.is_failed_over);
-  return { status, failoverInProgress: failing, isFailedOver: failing ? !failedOver : failedOver };
-}
-
-function pendingStatus(row: repo.ClusterRow, now: Date): string | undefined {
-  if (!row.pending_status || !row.pending_until) return undefined;
-  return row.pending_until > storedTime(now) ? row.pending_status : undefined;
-}
-
-function poolView(row: repo.NodePoolRow, provider: CloudProvider): NodePoolView {
-  return {
-    cloudProvider: provider,
-    clusterId: row.cluster_id,
-    createdAt: wireTime(row.created_at),
-    id: row.id,
-    isDefault: toBool(row.is_default),
-    maxNodeCount: row.max_node_count,
-    name: row.name,
-    nodeInstanceType: row.node_instance_type,
-    supportedAstroMachines: row.supported_astro_machines ? (JSON.parse(row.supported_astro_machines) as string[]) : undefined,
-    updatedAt: wireTime(row.updated_at),
-  };
-}
-
-const orUndefined = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-
-async function views(db: Queryable, rows: repo.ClusterRow[], now: Date): Promise<ClusterView[]> {
-  const ids = rows.map((r) => r.id);
-  const pools = await repo.nodePoolsOf(db, ids);
-  const workspaces = await repo.workspaceIdsOf(db, ids);
-  return rows.map((r) => {
-    const provider = r.cloud_provider as CloudProvider;
-    const life = lifecycle(r, now);
-    const dr = toBool(r.is_dr_enabled);
-    const tags = JSON.parse(r.k8s_tags) as K8sTag[];
-    const ws = workspaces.get(r.id) ?? [];
-    return {
-      cloudProvider: provider,
-      createdAt: wireTime(r.created_at),
-      dbInstanceType: r.db_instance_type,
-      drPodSubnetRange: dr ? orUndefined(r.dr_pod_subnet_range) : undefined,
-      drRegion: dr ? r.dr_region : '',
-      drSecondaryVpcCidr: dr ? orUndefined(r.dr_secondary_vpc_cidr) : undefined,
-      drServicePeeringRange: dr ? orUndefined(r.dr_service_peering_range) : undefined,
-      drServiceSubnetRange: dr ? orUndefined(r.dr_service_subnet_range) : undefined,
-      drVpcSubnetRange: dr ? orUndefined(r.dr_vpc_subnet_range) : undefined,
-      enableReplicationTimeControl: dr && r.enable_replication_time_control !== null ? toBool(r.enable_replication_time_control) : undefined,
-      failoverInProgress: life.failoverInProgress,
-      healthStatus: { value: life.status === 'CREATING' ? 'UNKNOWN' : 'HEALTHY' },
-      id: r.id,
-      isDrEnabled: dr,
-      isFailedOver: life.isFailedOver,
-      isLimited: toBool(r.is_limited),
-      isPrivateNetworkEgressEnabled: r.is_private_network_egress_enabled === null ? undefined : toBool(r.is_private_network_egress_enabled),
-      metadata: JSON.parse(r.metadata) as ClusterMetadataView,
-      name: r.name,
-      nodePools: (pools.get(r.id) ?? []).map((p) => poolView(p, provider)),
-      organizationId: r.organization_id,
-      podSubnetRange: orUndefined(r.pod_subnet_range),
-      providerAccount: orUndefined(r.provider_account),
-      region: r.region,
-      secondaryVpcCidr: orUndefined(r.secondary_vpc_cidr),
-      servicePeeringRange: orUndefined(r.service_peering_range),
-      serviceSubnetRange: orUndefined(r.service_subnet_range),
-      status: life.status,
-      tags: tags.length > 0 ? tags : undefined,
-      tenantId: orUndefined(r.tenant_id),
-      type: r.type as ClusterType,
-      updatedAt: wireTime(r.updated_at),
-      vpcSubnetRange: r.vpc_subnet_range,
-      workspaceIds: ws.length > 0 ? ws : undefined,
-    };
-  });
-}
-
-async function viewOf(db: Queryable, organizationId: string, id: string, now: Date): Promise<ClusterView> {
-  return (await views(db, [(await repo.findCluster(db, organizationId, id))!], now))[0]!;
-}
-
-// ---------------------------------------------------------------- checks
-
-function checkRegion(type: ClusterType, provider: CloudProvider, region: string): void {
-  if (!findRegion(CLUSTER_REGIONS[type][provider], region)) {
-    const valid = CLUSTER_REGIONS[type][provider].map((r) => r.name).join(' ');
-    throw invalidField('region', 'oneof', `region must be one of [${valid}] for ${type} ${provider} clusters`);
-  }
-}
-
-function checkDbInstance(provider: CloudProvider, value: string | undefined): string {
-  if (value === undefined || value === '') return DEFAULT_DATABASE_INSTANCE[provider];
-  if (!DATABASE_INSTANCES[provider].some((d) => d.name === value)) {
-    const valid = DATABASE_INSTANCES[provider].map((d) => d.name).join(', ');
-    throw invalidField('dbInstanceType', 'oneof', `dbInstanceType must be one of [${valid}] for ${provider}`);
-  }
-  return value;
-}
-
-type RangeSet = [field: string, value: string | undefined][];
-
-/** Each given range must be an IPv4 CIDR, and no two of them may overlap. */
-function checkRanges(ranges: RangeSet): void {
-  const parsed: [string, string, Cidr][] = [];
-  for (const [field, value] of ranges) {
-    if (value === undefined) continue;
-    const c = parseCidr(value);
-    if (!c) throw invalidField(field, 'cidrv4', `${field} must be an IPv4 CIDR such as 172.20.0.0/20, got "${value}"`);
-    for (const [otherField, otherValue, other] of parsed) {
-      if (overlaps(c, other)) throw invalidField(field, 'overlap', `${field} ${value} overlaps ${otherField} ${otherValue}`);
-    }
-    parsed.push([field, value, c]);
-  }
-}
-
-function checkSecondaryCidr(field: string, value: string | undefined): void {
-  if (value === undefined) return;
-  const c = parseCidr(value);
-  if (c && (c.prefix < 16 || c.prefix > 20)) {
-    throw invalidField(field, 'cidr_prefix', `${field} must have a prefix length from /16 to /20, got /${c.prefix}`);
-  }
-}
-
-function checkDrRegion(provider: CloudProvider, region: string, drRegion: string): void {
-  const list = CLUSTER_REGIONS.DEDICATED[provider];
-  const dr = findRegion(list, drRegion);
-  if (!dr) {
-    throw invalidField('drRegion', 'oneof', `drRegion must be one of [${list.map((r) => r.name).join(' ')}] for ${provider}`);
-  }
-  if (drRegion === region) throw invalidField('drRegion', 'nefield', 'drRegion must differ from region');
-  const primary = findRegion(CLUSTER_REGIONS.DEDICATED[provider], region) ?? findRegion(CLUSTER_REGIONS.HYBRID[provider], region);
-  if (primary && primary.location !== dr.location) {
-    throw invalidField('drRegion', 'location', `drRegion must be in the same location as region (${primary.location}), but ${drRegion} is in ${dr.location}`);
-  }
-}
-
-async function requireDrPlan(db: Queryable, organizationId: string): Promise<void> {
-  const plan = (await organizationSummary(db, organizationId))?.product_plan_name;
-  if (plan !== DR_PLAN) {
-    throw preconditionFailed(`Disaster recovery needs the ${DR_PLAN} plan; this Organization is on ${plan ?? 'no plan'}`);
-  }
-}
-
-async function checkOrganization(db: Queryable, organizationId: string): Promise<void> {
-  if (!(await organizationSummary(db, organizationId))) throw notFound('Organization');
-}
-
-/** Deduplicated workspace ids, each checked to be a workspace of the organization. */
-async function checkWorkspaces(db: Queryable, organizationId: string, ids: string[]): Promise<string[]> {
-  const unique = [...new Set(ids)];
-  const found = await existingWorkspaceIds(db, organizationId, unique);
-  const missing = unique.filter((id) => !found.has(id));
-  if (missing.length > 0) {
-    throw invalidField('workspaceIds', 'exists', `workspaceIds must name Workspaces of this Organization; unknown: ${missing.join(', ')}`);
-  }
-  return unique;
-}
-
-function normalizeTags(tags: K8sTag[] | undefined): string {
-  return JSON.stringify((tags ?? []).map((t) => ({
-    ...(t.key !== undefined ? { key: t.key } : {}),
-    ...(t.value !== undefined ? { value: t.value } : {}),
-  })));
-}
-
-interface PoolSpec {
-  id?: string;
-  name: string;
-  nodeInstanceType: string;
-  maxNodeCount: number;
-  isDefault: boolean;
-}
-
-/** Checks requested node pools; with none, the cluster gets the provider's default pool. */
-function checkPools(provider: CloudProvider, pools: { id?: string; name: string; nodeInstanceType: string; maxNodeCount: number; isDefault?: boolean }[] | undefined): PoolSpec[] {
-  if (!pools || pools.length === 0) {
-    return [{ name: 'default', nodeInstanceType: DEFAULT_NODE_INSTANCE[provider], maxNodeCount: NODE_COUNT.default, isDefault: true }];
-  }
-  const names = new Set<string>();
-  const valid = NODE_INSTANCES[provider].map((i) => i.name);
-  pools.forEach((p, i) => {
-    const at = `nodePools[${i}]`;
-    requireText(`${at}.name`, p.name);
-    if (names.has(p.name)) throw invalidField(`${at}.name`, 'unique', `${at}.name "${p.name}" is used by another node pool`);
-    names.add(p.name);
-    if (!valid.includes(p.nodeInstanceType)) {
-      throw invalidField(`${at}.nodeInstanceType`, 'oneof', `${at}.nodeInstanceType must be one of [${valid.join(' ')}] for ${provider}`);
-    }
-    if (p.maxNodeCount < NODE_COUNT.min) throw invalidField(`${at}.maxNodeCount`, 'min', `${at}.maxNodeCount must be greater than or equal to ${NODE_COUNT.min}`);
-    if (p.maxNodeCount > NODE_COUNT.max) throw invalidField(`${at}.maxNodeCount`, 'max', `${at}.maxNodeCount must be less than or equal to ${NODE_COUNT.max}`);
-  });
-  const flagged = pools.filter((p) => p.isDefault === true).length;
-  if (flagged > 1) throw invalidField('nodePools', 'default', 'only one node pool can be the default');
-  return pools.map((p, i) => ({
-    ...(p.id !== undefined ? { id: p.id } : {}),
-    name: p.name,
-    nodeInstanceType: p.nodeInstanceType,
-    maxNodeCount: p.maxNodeCount,
-    isDefault: flagged === 0 ? i === 0 : p.isDefault === true,
-  }));
-}
-
-/** Astro worker types a dedicated node pool can run: those whose vCPUs fit the instance's. */
-function supportedMachines(type: ClusterType, provider: CloudProvider, instanceType: string): string | null {
-  if (type !== 'DEDICATED') return null;
-  const cpu = NODE_INSTANCES[provider].find((i) => i.name === instanceType)?.cpu ?? 0;
-  return JSON.stringify(WORKER_MACHINES.filter((m) => Number(m.spec.cpu) <= cpu).map((m) => m.name));
-}
-
-function uuidFrom(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/**
- * Simulated but stable metadata: everything is derived from the cluster's id, so the same
- * cluster always shows the same addresses. External addresses come from 203.0.113.0/24
- * (reserved for documentation).
- */
-export function simulatedMetadata(c: { id: string; provider: CloudProvider; region: string; serviceSubnetRange?: string; providerAccount?: string; tenantId?: string }): ClusterMetadataView {
-  const hash = createHash('sha256').update(c.id).digest();
-  const hex = hash.toString('hex');
-  const first = 1 + (hash[0]! % 254);
-  const second = 1 + ((first + hash[1]! % 253) % 254);
-  const service = c.serviceSubnetRange ? parseCidr(c.serviceSubnetRange) : undefined;
-  let oidcIssuerUrl: string;
-  if (c.provider === 'AWS') {
-    oidcIssuerUrl = `https://oidc.eks.${c.region}.amazonaws.com/id/${hex.slice(0, 32).toUpperCase()}`;
-  } else if (c.provider === 'AZURE') {
-    oidcIssuerUrl = `https://${c.region}.oic.prod-aks.azure.com/${c.tenantId || uuidFrom(hex.slice(0, 32))}/${uuidFrom(hex.slice(32, 64))}/`;
-  } else {
-    const project = c.providerAccount || `astro-${hex.slice(0, 10)}`;
-    oidcIssuerUrl = `https://container.googleapis.com/v1/projects/${project}/locations/${c.region}/clusters/astro-${c.id}`;
-  }
-  return {
-    externalIPs: [`203.0.113.${first}`, `203.0.113.${second}`],
-    kubeDnsIp: service ? addressAt(service, 10) : '10.100.0.10',
-    oidcIssuerUrl,
-  };
-}
-
-/** Columns of a change that takes `provisionSeconds` to finish (nothing pending when 0). */
-function pending(app: AppContext, status: 'CREATING' | 'UPDATING' | 'FAILING_OVER', now: Date): Pick<ClustersTable, 'pending_status' | 'pending_until'> {
-  const seconds = app.config.provisionSeconds;
-  if (seconds <= 0) return { pending_status: null, pending_until: null };
-  return { pending_status: status, pending_until: storedTime(new Date(now.getTime() + seconds * 1000)) };
-}
 
 // ---------------------------------------------------------------- create
 
@@ -313,15 +46,7 @@ interface NewCluster {
   k8sTags?: K8sTag[];
   pools: PoolSpec[];
   workspaceIds: string[];
-  dr?: {
-    region: string;
-    vpcSubnetRange: string;
-    secondaryVpcCidr?: string;
-    podSubnetRange?: string;
-    serviceSubnetRange?: string;
-    servicePeeringRange?: string;
-    enableReplicationTimeControl: boolean;
-  };
+  dr?: NewDr;
 }
 
 async function insertNew(tx: Queryable, c: NewCluster, by: SubjectRef, pendingCols: Pick<ClustersTable, 'pending_status' | 'pending_until'>, now: Date): Promise<string> {
@@ -357,8 +82,7 @@ async function insertNew(tx: Queryable, c: NewCluster, by: SubjectRef, pendingCo
     enable_replication_time_control: c.dr ? fromBool(c.dr.enableReplicationTimeControl) : null,
     is_failed_over: 0,
     ...pendingCols,
-    created_at: at, created_by_id: by.id, created_by_type: by.type,
-    updated_at: at, updated_by_id: by.id, updated_by_type: by.type,
+    ...createdColumns(by, now),
   });
   for (const p of c.pools) {
     await repo.insertNodePool(tx, {
@@ -404,39 +128,7 @@ export async function createCluster(app: AppContext, p: Principal, organizationI
   const dbInstanceType = checkDbInstance(provider, b.dbInstanceType);
   const pools = checkPools(provider, b.nodePools);
 
-  // DR ranges left out copy the primary ones.
-  let dr: NewCluster['dr'];
-  const drGiven: RangeSet = [
-    ['drVpcSubnetRange', b.drVpcSubnetRange || undefined],
-    ['drSecondaryVpcCidr', aws ? b.drSecondaryVpcCidr || undefined : undefined],
-    ['drPodSubnetRange', gcp ? b.drPodSubnetRange || undefined : undefined],
-    ['drServiceSubnetRange', gcp ? b.drServiceSubnetRange || undefined : undefined],
-    ['drServicePeeringRange', gcp ? b.drServicePeeringRange || undefined : undefined],
-  ];
-  if (b.drRegion) {
-    checkDrRegion(provider, b.region, b.drRegion);
-    dr = {
-      region: b.drRegion,
-      vpcSubnetRange: b.drVpcSubnetRange || b.vpcSubnetRange,
-      secondaryVpcCidr: aws ? b.drSecondaryVpcCidr || secondaryVpcCidr : undefined,
-      podSubnetRange: gcp ? b.drPodSubnetRange || b.podSubnetRange : undefined,
-      serviceSubnetRange: gcp ? b.drServiceSubnetRange || b.serviceSubnetRange : undefined,
-      servicePeeringRange: gcp ? b.drServicePeeringRange || b.servicePeeringRange : undefined,
-      enableReplicationTimeControl: b.enableReplicationTimeControl ?? false,
-    };
-    checkRanges([
-      ['drVpcSubnetRange', dr.vpcSubnetRange],
-      ['drPodSubnetRange', dr.podSubnetRange],
-      ['drServiceSubnetRange', dr.serviceSubnetRange],
-      ['drServicePeeringRange', dr.servicePeeringRange],
-      ['drSecondaryVpcCidr', dr.secondaryVpcCidr],
-    ]);
-    checkSecondaryCidr('drSecondaryVpcCidr', dr.secondaryVpcCidr);
-  } else {
-    const stray = drGiven.find(([, v]) => v !== undefined);
-    if (stray) throw invalidField('drRegion', 'required_with', `drRegion is required when ${stray[0]} is given`);
-    if (b.enableReplicationTimeControl === true) throw invalidField('drRegion', 'required_with', 'drRegion is required when enableReplicationTimeControl is true');
-  }
+  const dr = drForCreate(b, secondaryVpcCidr);
 
   return inTransaction(app.db, async (tx) => {
     await checkOrganization(tx, organizationId);
@@ -463,7 +155,7 @@ export async function createCluster(app: AppContext, p: Principal, organizationI
       workspaceIds,
       dr,
     }, actor(p), pending(app, 'CREATING', now), now);
-    return viewOf(tx, organizationId, id, now);
+    return clusterView(tx, organizationId, id, now);
   });
 }
 
@@ -516,7 +208,7 @@ export async function registerHybridCluster(app: AppContext, r: HybridRegistrati
       pools,
       workspaceIds: [],
     }, by, { pending_status: null, pending_until: null }, now);
-    return viewOf(tx, r.organizationId, id, now);
+    return clusterView(tx, r.organizationId, id, now);
   });
 }
 
@@ -524,27 +216,18 @@ export async function registerHybridCluster(app: AppContext, r: HybridRegistrati
 
 export async function listClusters(app: AppContext, organizationId: string, q: { names?: string[]; provider?: CloudProvider } & PageRequest) {
   const page = await repo.listClusters(app.db, organizationId, { names: q.names, provider: q.provider }, q);
-  return { clusters: await views(app.db, page.items, app.clock.now()), limit: page.limit, offset: page.offset, totalCount: page.totalCount };
+  return envelope('clusters', page, await clusterViews(app.db, page.items, app.clock.now()));
 }
 
 export async function getCluster(app: AppContext, organizationId: string, id: string): Promise<ClusterView> {
-  const row = await repo.findCluster(app.db, organizationId, id);
-  if (!row) throw notFound('Cluster');
-  return (await views(app.db, [row], app.clock.now()))[0]!;
+  return clusterView(app.db, organizationId, id, app.clock.now());
 }
 
-// ---------------------------------------------------------------- update
-
-function assertIdle(row: repo.ClusterRow, now: Date): void {
-  const busy = pendingStatus(row, now);
-  if (busy) throw conflict(`The cluster is ${busy}; a change is already in progress, try again when it has finished`);
-}
 
 export async function updateCluster(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateClusterBody): Promise<ClusterView> {
   return inTransaction(app.db, async (tx) => {
     await repo.lockCluster(tx, organizationId, id);
-    const row = await repo.findCluster(tx, organizationId, id);
-    if (!row) throw notFound('Cluster');
+    const row = found(await repo.findCluster(tx, organizationId, id), 'Cluster');
     const requested = body.clusterType ?? 'DEDICATED';
     if (requested !== row.type) {
       throw invalidField('clusterType', 'oneof', `clusterType must be ${row.type} for this cluster, got ${requested}`);
@@ -564,9 +247,9 @@ export async function updateCluster(app: AppContext, p: Principal, organizationI
     await repo.updateCluster(tx, id, {
       ...changes,
       ...pending(app, failover ? 'FAILING_OVER' : 'UPDATING', now),
-      updated_at: storedTime(now), updated_by_id: by.id, updated_by_type: by.type,
+      ...updatedColumns(by, now),
     });
-    return viewOf(tx, organizationId, id, now);
+    return clusterView(tx, organizationId, id, now);
   });
 }
 
@@ -599,16 +282,6 @@ async function updateDedicated(tx: Queryable, row: repo.ClusterRow, b: UpdateDed
   return { changes, failover };
 }
 
-function checkUpdatedPools(provider: CloudProvider, pools: NonNullable<UpdateDedicatedBody['nodePools']>): PoolSpec[] {
-  if (pools.length === 0) throw invalidField('nodePools', 'min', 'nodePools must contain at least 1 item: a cluster needs a default node pool');
-  const ids = new Set<string>();
-  pools.forEach((pool, i) => {
-    if (pool.id === undefined) return;
-    if (ids.has(pool.id)) throw invalidField(`nodePools[${i}].id`, 'unique', `nodePools[${i}].id appears more than once`);
-    ids.add(pool.id);
-  });
-  return checkPools(provider, pools);
-}
 
 async function replacePools(tx: Queryable, row: repo.ClusterRow, pools: PoolSpec[], now: Date): Promise<void> {
   const provider = row.cloud_provider as CloudProvider;
@@ -635,86 +308,14 @@ async function replacePools(tx: Queryable, row: repo.ClusterRow, pools: PoolSpec
   }
 }
 
-/**
- * Disaster-recovery part of a dedicated update. `enableDr: false` turns DR off; turning it on
- * after creation is for Azure only (with a drRegion). Once set, the DR region and ranges do
- * not change. `isFailedOver` different from the current side starts a failover or failback.
- */
-function disasterRecovery(row: repo.ClusterRow, b: UpdateDedicatedBody): { changes: Changes; failover: boolean; enabling: boolean } {
-  const provider = row.cloud_provider as CloudProvider;
-  const drOn = toBool(row.is_dr_enabled);
-  const failedOver = toBool(row.is_failed_over);
-  const drRegion = b.drRegion || undefined;
-  const given: [string, string | undefined, string | null][] = [
-    ['drVpcSubnetRange', b.drVpcSubnetRange || undefined, row.dr_vpc_subnet_range],
-    ['drPodSubnetRange', provider === 'GCP' ? b.drPodSubnetRange || undefined : undefined, row.dr_pod_subnet_range],
-    ['drServiceSubnetRange', provider === 'GCP' ? b.drServiceSubnetRange || undefined : undefined, row.dr_service_subnet_range],
-    ['drServicePeeringRange', provider === 'GCP' ? b.drServicePeeringRange || undefined : undefined, row.dr_service_peering_range],
-  ];
-
-  if (b.enableDr === false) {
-    if (b.isFailedOver === true) throw invalidField('isFailedOver', 'excluded_with', 'isFailedOver cannot be true when enableDr is false');
-    if (!drOn) return { changes: {}, failover: false, enabling: false };
-    if (failedOver) throw invalidField('enableDr', 'failed_over', 'disaster recovery cannot be turned off while the cluster is failed over; fail it back first');
-    return {
-      changes: {
-        is_dr_enabled: 0, dr_region: '', dr_vpc_subnet_range: null, dr_secondary_vpc_cidr: null, dr_pod_subnet_range: null,
-        dr_service_subnet_range: null, dr_service_peering_range: null, enable_replication_time_control: null, is_failed_over: 0,
-      },
-      failover: false,
-      enabling: false,
-    };
-  }
-
-  if (!drOn && (b.enableDr === true || drRegion !== undefined)) {
-    if (provider !== 'AZURE') {
-      throw invalidField('enableDr', 'oneof', `disaster recovery of ${provider} clusters can only be turned on when the cluster is created`);
-    }
-    if (!drRegion) throw invalidField('drRegion', 'required_with', 'drRegion is required to turn disaster recovery on');
-    checkDrRegion(provider, row.region, drRegion);
-    const drVpc = given[0]![1] ?? row.vpc_subnet_range;
-    checkRanges([['drVpcSubnetRange', drVpc]]);
-    if (b.isFailedOver === true) throw invalidField('isFailedOver', 'excluded_with', 'a cluster cannot fail over while disaster recovery is being turned on');
-    return {
-      changes: {
-        is_dr_enabled: 1, dr_region: drRegion, dr_vpc_subnet_range: drVpc,
-        enable_replication_time_control: fromBool(b.enableReplicationTimeControl ?? false), is_failed_over: 0,
-      },
-      failover: false,
-      enabling: true,
-    };
-  }
-
-  if (!drOn) {
-    if (b.isFailedOver === true) throw invalidField('isFailedOver', 'required_with', 'isFailedOver needs disaster recovery, which is off for this cluster');
-    if (b.enableReplicationTimeControl === true) {
-      throw invalidField('enableReplicationTimeControl', 'required_with', 'enableReplicationTimeControl needs disaster recovery, which is off for this cluster');
-    }
-    return { changes: {}, failover: false, enabling: false };
-  }
-
-  // DR stays on.
-  if (drRegion !== undefined && drRegion !== row.dr_region) {
-    throw invalidField('drRegion', 'immutable', `drRegion cannot change once set (it is ${row.dr_region})`);
-  }
-  for (const [field, value, stored] of given) {
-    if (value !== undefined && value !== stored) throw invalidField(field, 'immutable', `${field} cannot change once disaster recovery is set up (it is ${stored ?? 'unset'})`);
-  }
-  const changes: Changes = {};
-  if (b.enableReplicationTimeControl !== undefined) changes.enable_replication_time_control = fromBool(b.enableReplicationTimeControl);
-  const failover = b.isFailedOver !== undefined && b.isFailedOver !== failedOver;
-  if (failover) changes.is_failed_over = fromBool(b.isFailedOver);
-  return { changes, failover, enabling: false };
-}
-
 // ---------------------------------------------------------------- delete
 
 export async function deleteCluster(app: AppContext, organizationId: string, id: string): Promise<void> {
   await inTransaction(app.db, async (tx) => {
     await repo.lockCluster(tx, organizationId, id);
-    const row = await repo.findCluster(tx, organizationId, id);
-    if (!row) throw notFound('Cluster');
+    const row = found(await repo.findCluster(tx, organizationId, id), 'Cluster');
     assertIdle(row, app.clock.now());
     await repo.deleteCluster(tx, id);
   });
 }
+

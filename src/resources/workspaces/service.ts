@@ -1,41 +1,18 @@
 import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
-import { invalidField, notFound } from '../../http/errors.js';
-import type { PageRequest } from '../../store/pagination.js';
+import { found, invalidField } from '../../http/errors.js';
+import { createdColumns, updatedColumns } from '../../store/audit.js';
+import { envelope, type PageRequest } from '../../store/pagination.js';
 import type { CloudProvider } from '../../http/schemas.js';
 import { requireText } from '../../http/rules.js';
-import { fromBool, inTransaction, toBool, type Queryable } from '../../store/db.js';
+import { fromBool, inTransaction, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
-import { storedTime, wireTime } from '../../time.js';
 import { findRegion, STANDARD_REGIONS } from '../options/catalog.js';
 import { findCluster } from '../clusters/repo.js';
-import { organizationSummary } from '../organizations/repo.js';
 import * as repo from './repo.js';
+import { workspaceView, workspaceViews } from './view.js';
 import type { CreateWorkspaceBody, UpdateWorkspaceBody, WorkspaceView } from './schema.js';
-
-/** Renders rows of one organization. */
-async function views(db: Queryable, rows: repo.WorkspaceRow[]): Promise<WorkspaceView[]> {
-  if (rows.length === 0) return [];
-  const profiles = await resolveProfiles(db, auditRefs(rows));
-  const organizationName = (await organizationSummary(db, rows[0]!.organization_id))?.name;
-  return rows.map((r) => ({
-    cicdEnforcedDefault: toBool(r.cicd_enforced_default),
-    createdAt: wireTime(r.created_at),
-    createdBy: profiles.get(r.created_by_id),
-    defaultCloudProvider: (r.default_cloud_provider ?? undefined) as CloudProvider | undefined,
-    defaultClusterId: r.default_cluster_id ?? undefined,
-    defaultRegion: r.default_region ?? undefined,
-    description: r.description ?? undefined,
-    id: r.id,
-    name: r.name,
-    organizationId: r.organization_id,
-    organizationName,
-    updatedAt: wireTime(r.updated_at),
-    updatedBy: profiles.get(r.updated_by_id),
-  }));
-}
 
 interface Defaults {
   default_cluster_id: string | null;
@@ -72,21 +49,17 @@ async function resolveDefaults(db: Queryable, organizationId: string, body: { de
 
 export async function listWorkspaces(app: AppContext, organizationId: string, q: { workspaceIds?: string[]; names?: string[] } & PageRequest) {
   const page = await repo.listWorkspaces(app.db, organizationId, { ids: q.workspaceIds, names: q.names }, q);
-  return { workspaces: await views(app.db, page.items), limit: page.limit, offset: page.offset, totalCount: page.totalCount };
+  return envelope('workspaces', page, await workspaceViews(app.db, page.items));
 }
 
 export async function getWorkspace(app: AppContext, organizationId: string, id: string): Promise<WorkspaceView> {
-  const row = await repo.findWorkspace(app.db, organizationId, id);
-  if (!row) throw notFound('Workspace');
-  return (await views(app.db, [row]))[0]!;
+  return workspaceView(app.db, found(await repo.findWorkspace(app.db, organizationId, id), 'Workspace'));
 }
 
 export async function createWorkspace(app: AppContext, p: Principal, organizationId: string, body: CreateWorkspaceBody): Promise<WorkspaceView> {
   requireText('name', body.name);
   return inTransaction(app.db, async (tx) => {
     const defaults = await resolveDefaults(tx, organizationId, body);
-    const now = storedTime(app.clock.now());
-    const by = actor(p);
     const id = newId();
     await repo.insertWorkspace(tx, {
       id,
@@ -97,33 +70,31 @@ export async function createWorkspace(app: AppContext, p: Principal, organizatio
       default_cluster_id: defaults?.default_cluster_id ?? null,
       default_cloud_provider: defaults?.default_cloud_provider ?? null,
       default_region: defaults?.default_region ?? null,
-      created_at: now, created_by_id: by.id, created_by_type: by.type,
-      updated_at: now, updated_by_id: by.id, updated_by_type: by.type,
+      ...createdColumns(actor(p), app.clock.now()),
     });
-    return (await views(tx, [(await repo.findWorkspace(tx, organizationId, id))!]))[0]!;
+    return workspaceView(tx, found(await repo.findWorkspace(tx, organizationId, id), 'Workspace'));
   });
 }
 
 export async function updateWorkspace(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateWorkspaceBody): Promise<WorkspaceView> {
   requireText('name', body.name);
   return inTransaction(app.db, async (tx) => {
-    if (!(await repo.findWorkspace(tx, organizationId, id))) throw notFound('Workspace');
+    found(await repo.findWorkspace(tx, organizationId, id), 'Workspace');
     const defaults = await resolveDefaults(tx, organizationId, body);
-    const by = actor(p);
     await repo.updateWorkspace(tx, id, {
       name: body.name,
       description: body.description,
       cicd_enforced_default: fromBool(body.cicdEnforcedDefault),
       ...(defaults ?? {}),
-      updated_at: storedTime(app.clock.now()), updated_by_id: by.id, updated_by_type: by.type,
+      ...updatedColumns(actor(p), app.clock.now()),
     });
-    return (await views(tx, [(await repo.findWorkspace(tx, organizationId, id))!]))[0]!;
+    return workspaceView(tx, found(await repo.findWorkspace(tx, organizationId, id), 'Workspace'));
   });
 }
 
 export async function deleteWorkspace(app: AppContext, organizationId: string, id: string): Promise<void> {
   await inTransaction(app.db, async (tx) => {
-    if (!(await repo.findWorkspace(tx, organizationId, id))) throw notFound('Workspace');
+    found(await repo.findWorkspace(tx, organizationId, id), 'Workspace');
     await repo.deleteWorkspace(tx, id);
   });
 }
