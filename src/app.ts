@@ -11,6 +11,8 @@ import { surfaces } from './resources/index.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
+  /** The surfaces to serve; every surface of the API unless given. */
+  surfaces?: Surface[];
 }
 
 export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -62,7 +64,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     void reply.code(404).type('application/json').send(renderError(err, String(req.id)));
   });
 
-  for (const surface of surfaces) await registerSurface(fastify, app, surface);
+  for (const surface of opts.surfaces ?? surfaces) await registerSurface(fastify, app, surface);
 
   fastify.get('/livez', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_req, reply) => {

@@ -92,9 +92,10 @@ declare module 'fastify' {
 }
 
 /**
- * Registers one operation. Order of checks: the caller (401), the organization of the path
- * (403, before anything about the request is revealed), the input (400), then the permission on
- * the resolved target (403), then the handler.
+ * Registers one operation. Order of checks: the caller (401); the permission on the path's
+ * target (403), so nothing about the request is judged for a caller who may not make it; the
+ * input (400); the handler. An operation whose target must be resolved from its input checks the
+ * path's organization first and the permission once the input is valid and the target known.
  */
 export function registerOperation(fastify: FastifyInstance, app: AppContext, op: AnyOperation, prefix: string): void {
   const union = op.body ? unionInfo(op.body) : undefined;
@@ -120,16 +121,19 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     preValidation: async (req: FastifyRequest) => {
       const principal = await authenticate(app, req.headers.authorization);
       req.principal = principal;
-      checkOrganization(principal, (req.params as Record<string, string> | undefined)?.organizationId);
+      const params = (req.params ?? {}) as Record<string, string>;
+      if (op.target) checkOrganization(principal, params.organizationId);
+      else authorize(principal, op.permission, pathTarget(params));
     },
     preHandler: async (req: FastifyRequest) => {
       if (op.body) {
         if (req.body === undefined || req.body === null) throw badRequest('Invalid request: a JSON body is required');
         if (union) checkUnionBody(op.body, req.body);
       }
-      const params = (req.params ?? {}) as Record<string, string>;
-      const target = op.target ? await op.target(input(req)) : pathTarget(params);
-      authorize(req.principal!, op.permission, { organizationId: params.organizationId, ...target });
+      if (op.target) {
+        const target = await op.target(input(req));
+        authorize(req.principal!, op.permission, { organizationId: (req.params as Record<string, string>).organizationId, ...target });
+      }
     },
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const result = await op.handler(input(req));

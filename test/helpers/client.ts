@@ -20,22 +20,25 @@ interface SpecOperation {
 type Json = Record<string, any>;
 
 /**
- * Validates responses against the OpenAPI document the server itself serves at /spec/v1: every
- * response a test receives goes through `check` before the test sees it.
+ * Validates responses against an OpenAPI document the server itself serves (one per surface,
+ * prefix from its `servers` entry): every response a test receives under that prefix goes through
+ * `check` before the test sees it.
  */
 class SpecValidator {
+  readonly prefix: string;
   private ajv: Ajv;
   private ops: SpecOperation[] = [];
   private compiled = new Map<unknown, ValidateFunction>();
 
   constructor(spec: Json) {
+    this.prefix = spec.servers[0].url;
     this.ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(this.ajv);
     for (const [name, schema] of Object.entries(spec.components.schemas as Json)) {
       this.ajv.addSchema(this.toDraft(schema), `#/components/schemas/${name}`);
     }
     for (const [p, methods] of Object.entries(spec.paths as Json)) {
-      const pattern = new RegExp('^/v1' + p.replace(/\{[^}]+\}/g, '[^/]+') + '$');
+      const pattern = new RegExp('^' + this.prefix + p.replace(/\{[^}]+\}/g, '[^/]+') + '$');
       for (const [method, op] of Object.entries(methods as Json)) {
         this.ops.push({ method: method.toUpperCase(), pattern, responses: (op as Json).responses });
       }
@@ -96,17 +99,22 @@ export class ApiClient {
   private constructor(
     readonly baseUrl: string,
     private readonly token: string | undefined,
-    private readonly validator: SpecValidator,
+    private readonly validators: SpecValidator[],
   ) {}
 
-  static async create(baseUrl: string, token: string | undefined): Promise<ApiClient> {
-    const res = await fetch(`${baseUrl}/spec/v1`, { headers: { accept: 'application/json' } });
-    assert.equal(res.status, 200);
-    return new ApiClient(baseUrl, token, new SpecValidator((await res.json()) as Json));
+  /** A client validating against the documents served at `specPaths` (one per surface). */
+  static async create(baseUrl: string, token: string | undefined, specPaths = ['/spec/v1']): Promise<ApiClient> {
+    const validators: SpecValidator[] = [];
+    for (const specPath of specPaths) {
+      const res = await fetch(`${baseUrl}${specPath}`, { headers: { accept: 'application/json' } });
+      assert.equal(res.status, 200, `${specPath} is not served`);
+      validators.push(new SpecValidator((await res.json()) as Json));
+    }
+    return new ApiClient(baseUrl, token, validators);
   }
 
   withToken(token: string | undefined): ApiClient {
-    return new ApiClient(this.baseUrl, token, this.validator);
+    return new ApiClient(this.baseUrl, token, this.validators);
   }
 
   async request<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
@@ -133,7 +141,8 @@ export class ApiClient {
       }
     }
     const out: ApiResponse<T> = { status: res.status, body, headers: res.headers, text };
-    if (url.pathname.startsWith('/v1')) this.validator.check(method, url.pathname, out);
+    const validator = this.validators.find((v) => url.pathname === v.prefix || url.pathname.startsWith(v.prefix + '/'));
+    if (validator) validator.check(method, url.pathname, out);
     return out;
   }
 

@@ -5,11 +5,14 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import type { Surface } from '../../src/http/surface.js';
+import { surfaces } from '../../src/resources/index.js';
 import { ensureBootstrap } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
 import { openStore } from '../../src/store/db.js';
 import { ManualClock } from '../../src/time.js';
+import { issueToken, type TokenRoleGrant, type TokenScope } from '../../src/resources/tokens/service.js';
 import { ApiClient } from './client.js';
 
 /**
@@ -26,6 +29,8 @@ export interface TestServer {
   api: ApiClient;
   /** A client sending another token (or none). */
   as(token: string | undefined): ApiClient;
+  /** A client with a new API token of this organization holding exactly `roles`. */
+  withRoles(scope: TokenScope, entityId: string, roles: TokenRoleGrant[]): Promise<ApiClient>;
   close(): Promise<void>;
 }
 
@@ -49,7 +54,12 @@ export async function freshPostgres(adminUrl: string): Promise<{ url: string; dr
   };
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+export interface StartOptions {
+  /** Serve these surfaces instead of the API's own (tests of the operation pipeline). */
+  surfaces?: Surface[];
+}
+
+export async function startServer(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'astrolabe-test-'));
   const adminUrl = process.env.ASTROLABE_TEST_DATABASE_URL;
   const pgdb = adminUrl ? await freshPostgres(adminUrl) : undefined;
@@ -62,11 +72,12 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const app: AppContext = { store, db: store.db, clock, config };
   const boot = await ensureBootstrap(app);
-  const fastify: FastifyInstance = await buildApp(app);
+  const served = opts.surfaces ?? surfaces;
+  const fastify: FastifyInstance = await buildApp(app, { surfaces: served });
   await fastify.listen({ host: '127.0.0.1', port: 0 });
   const addr = fastify.server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const api = await ApiClient.create(url, boot.token);
+  const api = await ApiClient.create(url, boot.token, served.map((x) => x.specPaths[0]!));
   return {
     url,
     token: boot.token!,
@@ -76,6 +87,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     config,
     api,
     as: (token) => api.withToken(token),
+    withRoles: async (scope, entityId, roles) => {
+      const { token } = await issueToken(app.db, clock, { organizationId: boot.organizationId!, name: `test ${scope} token`, scope, entityId, roles });
+      return api.withToken(token);
+    },
     close: async () => {
       await fastify.close();
       await store.close();

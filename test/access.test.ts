@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import Type from 'typebox';
+import { defineOperation, ITEM_ERRORS } from '../src/http/operation.js';
+import { named, OrganizationIdParam } from '../src/http/schemas.js';
+import type { Surface } from '../src/http/surface.js';
+import { findWorkspace } from '../src/resources/workspaces/repo.js';
+import { v1Surface } from '../src/resources/index.js';
+import { assertError, type ApiClient } from './helpers/client.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+const MISSING = 'c' + '0'.repeat(24);
+
+describe('access by target: workspace-scoped callers on /v1', () => {
+  let s: TestServer;
+  let w1: string;
+  let w2: string;
+  before(async () => {
+    s = await startServer();
+    w1 = (await s.api.post(`/v1/organizations/${s.orgId}/workspaces`, { name: 'one' })).body.id;
+    w2 = (await s.api.post(`/v1/organizations/${s.orgId}/workspaces`, { name: 'two' })).body.id;
+  });
+  after(async () => { await s.close(); });
+
+  const ws = (id: string) => `/v1/organizations/${s.orgId}/workspaces/${id}`;
+  const update = { name: 'renamed', description: '', cicdEnforcedDefault: false };
+
+  it('a workspace member reads its workspace and no other, and cannot change it', async () => {
+    const member = await s.withRoles('WORKSPACE', w1, [{ entityType: 'WORKSPACE', entityId: w1, role: 'WORKSPACE_MEMBER' }]);
+    const own = await member.get(ws(w1));
+    assert.equal(own.status, 200);
+    assert.equal(own.body.id, w1);
+    assertError(await member.get(ws(w2)), 403);
+    assertError(await member.post(ws(w1), update), 403);
+    assertError(await member.delete(ws(w1)), 403);
+    // Organization-level operations need an organization role.
+    assertError(await member.get(`/v1/organizations/${s.orgId}/workspaces`), 403);
+    assertError(await member.post(`/v1/organizations/${s.orgId}/workspaces`, { name: 'three' }), 403);
+    assertError(await member.get(`/v1/organizations/${s.orgId}/clusters`), 403);
+  });
+
+  it('another workspace and a workspace that does not exist answer alike', async () => {
+    const member = await s.withRoles('WORKSPACE', w1, [{ entityType: 'WORKSPACE', entityId: w1, role: 'WORKSPACE_MEMBER' }]);
+    const foreign = await member.get(ws(w2));
+    const missing = await member.get(ws(MISSING));
+    assertError(foreign, 403);
+    assertError(missing, 403);
+    assert.equal(foreign.body.message, missing.body.message);
+  });
+
+  it('a workspace owner changes its workspace and no other', async () => {
+    const owner = await s.withRoles('WORKSPACE', w1, [{ entityType: 'WORKSPACE', entityId: w1, role: 'WORKSPACE_OWNER' }]);
+    assertError(await owner.post(ws(w2), update), 403);
+    assertError(await owner.delete(ws(w2)), 403);
+    const changed = await owner.post(ws(w1), update);
+    assert.equal(changed.status, 200);
+    assert.equal(changed.body.name, 'renamed');
+    assert.equal((await s.api.get(ws(w2))).body.name, 'two');
+  });
+
+  it('an organization member reads everything in its organization and changes nothing', async () => {
+    const member = await s.withRoles('ORGANIZATION', s.orgId, [{ entityType: 'ORGANIZATION', entityId: s.orgId, role: 'ORGANIZATION_MEMBER' }]);
+    assert.equal((await member.get(ws(w2))).status, 200);
+    assert.equal((await member.get(`/v1/organizations/${s.orgId}/workspaces`)).body.totalCount, 2);
+    assertError(await member.post(ws(w2), update), 403);
+    assertError(await member.post(`/v1/organizations/${s.orgId}`, { name: 'x', isScimEnabled: false }), 403);
+    assertError(await member.get(ws(MISSING)), 404);
+  });
+
+  it('every /v1 operation declares its permission or says it needs none', () => {
+    for (const op of v1Surface.operations) assert.ok(op.permission === null || /^[a-z]+(\.[A-Za-z]+)+$/.test(op.permission), op.operationId);
+  });
+});
+
+/**
+ * An operation whose workspace is named in the body, as CreateDeployment's is: authorization
+ * runs on the workspace the resolver finds, after the body is validated.
+ */
+const Thing = named('Thing', Type.Object({ workspaceId: Type.String() }));
+const testSurface: Surface = {
+  name: 'test',
+  prefix: '/test',
+  specPaths: ['/spec/test'],
+  info: { title: 'pipeline test', version: '0', description: 'An operation resolving its target from the body.' },
+  apiVersions: ['1'],
+  operations: [defineOperation({
+    operationId: 'CreateThing',
+    method: 'POST',
+    path: '/organizations/{organizationId}/things',
+    summary: 'Create a thing',
+    description: 'Creates a thing in the workspace the body names.',
+    tag: 'Thing',
+    permission: 'workspace.deployments.create',
+    params: OrganizationIdParam,
+    body: Thing,
+    success: { status: 200, schema: Thing },
+    errors: ITEM_ERRORS,
+    target: async ({ app, params, body }) => {
+      const w = await findWorkspace(app.db, params.organizationId, body.workspaceId);
+      return w ? { workspaceId: w.id } : {};
+    },
+    handler: async ({ body }) => ({ workspaceId: body.workspaceId }),
+  })],
+};
+
+describe('access by target: a target resolved from the body', () => {
+  let s: TestServer;
+  let v1: TestServer;
+  let w1: string;
+  let w2: string;
+  let operator: ApiClient;
+  before(async () => {
+    s = await startServer({}, { surfaces: [v1Surface, testSurface] });
+    v1 = s;
+    w1 = (await v1.api.post(`/v1/organizations/${s.orgId}/workspaces`, { name: 'one' })).body.id;
+    w2 = (await v1.api.post(`/v1/organizations/${s.orgId}/workspaces`, { name: 'two' })).body.id;
+    operator = await s.withRoles('WORKSPACE', w1, [{ entityType: 'WORKSPACE', entityId: w1, role: 'WORKSPACE_OPERATOR' }]);
+  });
+  after(async () => { await s.close(); });
+
+  const things = () => `/test/organizations/${s.orgId}/things`;
+
+  it('allows the workspace the caller holds a role in', async () => {
+    const res = await operator.post(things(), { workspaceId: w1 });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { workspaceId: w1 });
+  });
+
+  it('refuses another workspace and a missing one with the same answer', async () => {
+    const foreign = await operator.post(things(), { workspaceId: w2 });
+    const missing = await operator.post(things(), { workspaceId: MISSING });
+    assertError(foreign, 403);
+    assertError(missing, 403);
+    assert.equal(foreign.body.message, missing.body.message);
+  });
+
+  it('validates the body before resolving the target', async () => {
+    assertError(await operator.post(things(), {}), 400, 'workspaceId', 'required');
+  });
+
+  it('still lets an organization owner through to a missing target (the handler decides)', async () => {
+    assert.equal((await s.api.post(things(), { workspaceId: MISSING })).status, 200);
+  });
+});
