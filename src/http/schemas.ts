@@ -1,4 +1,4 @@
-import Type, { type TSchema, type TUnsafe, type TObject } from 'typebox';
+import Type, { type Static, type TArray, type TInteger, type TSchema, type TUnsafe, type TObject } from 'typebox';
 
 /**
  * Shared schema building blocks. A schema passed through `named()` becomes a component of the
@@ -31,8 +31,8 @@ const unions = new WeakMap<object, UnionInfo>();
  * A request body chosen by one property (`cloudProvider`, `clusterType`, `type`). It is served
  * as `oneOf` + `discriminator` and validated by picking the member named by the property.
  */
-export function discriminatedUnion<M extends Record<string, TObject>>(name: string, property: string, mapping: M, description: string): TUnsafe<import('typebox').Static<M[keyof M]>> {
-  const schema = Type.Unsafe<import('typebox').Static<M[keyof M]>>({
+export function discriminatedUnion<M extends Record<string, TObject>>(name: string, property: string, mapping: M, description: string): TUnsafe<Static<M[keyof M]>> {
+  const schema = Type.Unsafe<Static<M[keyof M]>>({
     type: 'object',
     description,
     oneOf: Object.values(mapping),
@@ -95,7 +95,7 @@ export function paginated<K extends string, T extends TSchema>(name: string, key
     limit: Type.Integer({ description: 'The limit the page was cut with.' }),
     offset: Type.Integer({ description: 'How many results were skipped.' }),
     totalCount: Type.Integer({ description: 'How many results match, across all pages.' }),
-  } as { [P in K]: import('typebox').TArray<T> } & { limit: import('typebox').TInteger; offset: import('typebox').TInteger; totalCount: import('typebox').TInteger }));
+  } as { [P in K]: TArray<T> } & { limit: TInteger; offset: TInteger; totalCount: TInteger }));
 }
 
 export const OrganizationIdParam = Type.Object({

@@ -4,7 +4,7 @@ import { requireText } from '../../http/rules.js';
 import type { Queryable } from '../../store/db.js';
 import {
   CLUSTER_REGIONS, DATABASE_INSTANCES, DEFAULT_DATABASE_INSTANCE, DEFAULT_NODE_INSTANCE, findRegion, NODE_COUNT, NODE_INSTANCES, WORKER_MACHINES,
-} from '../options/catalog.js';
+} from '../../platform/catalog.js';
 import { organizationSummary } from '../organizations/repo.js';
 import { existingWorkspaceIds } from '../workspaces/repo.js';
 import { overlaps, parseCidr, type Cidr } from './cidr.js';

@@ -2,7 +2,7 @@ import { fromBool, toBool, type Queryable } from '../../store/db.js';
 import { invalidField, preconditionFailed } from '../../http/errors.js';
 import type { CloudProvider } from '../../http/schemas.js';
 import type { ClustersTable } from '../../store/schema.js';
-import { CLUSTER_REGIONS, findRegion } from '../options/catalog.js';
+import { CLUSTER_REGIONS, findRegion } from '../../platform/catalog.js';
 import { organizationSummary } from '../organizations/repo.js';
 import { checkRanges, checkSecondaryCidr, type RangeSet } from './checks.js';
 import type * as repo from './repo.js';

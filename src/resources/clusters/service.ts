@@ -11,7 +11,7 @@ import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import type { ClustersTable } from '../../store/schema.js';
 import { storedTime } from '../../time.js';
-import { DEFAULT_NODE_INSTANCE, NETWORK_DEFAULTS, NODE_COUNT } from '../options/catalog.js';
+import { DEFAULT_NODE_INSTANCE, NETWORK_DEFAULTS, NODE_COUNT } from '../../platform/catalog.js';
 import {
   checkDbInstance, checkOrganization, checkPools, checkRanges, checkRegion, checkSecondaryCidr, checkUpdatedPools, checkWorkspaces,
   normalizeTags, supportedMachines, type PoolSpec, type RangeSet,

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { CLOUD_PROVIDERS, DateTime, named, StringEnum } from '../../http/schemas.js';
-import { ASTRO_MACHINES, EXECUTORS, SCHEDULER_SIZES } from './catalog.js';
+import { ASTRO_MACHINES, EXECUTORS, SCHEDULER_SIZES } from '../../platform/catalog.js';
 
 export const ProviderInstanceType = named('ProviderInstanceType', Type.Object({
   cpu: Type.Integer({ description: 'Virtual CPUs of the instance type.' }),

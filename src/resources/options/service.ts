@@ -4,7 +4,7 @@ import {
   CLUSTER_REGIONS, DATABASE_INSTANCES, DEFAULT_CLUSTER_REGION, DEFAULT_DATABASE_INSTANCE, DEFAULT_NODE_INSTANCE,
   EXECUTORS, HYBRID_EXECUTORS, isAirflow3, NETWORK_DEFAULTS, NODE_COUNT, NODE_INSTANCES, RESOURCE_QUOTAS, RUNTIME_RELEASES,
   SCHEDULER_MACHINES, WORKER_MACHINES, workerQueueRanges, type Executor,
-} from './catalog.js';
+} from '../../platform/catalog.js';
 import type { DeploymentOptionsView } from './schema.js';
 
 const byName = <T extends { name: string }>(list: T[], name: string): T => list.find((x) => x.name === name)!;

@@ -8,7 +8,7 @@ import type { CloudProvider } from '../../http/schemas.js';
 import { requireText } from '../../http/rules.js';
 import { fromBool, inTransaction, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
-import { findRegion, STANDARD_REGIONS } from '../options/catalog.js';
+import { findRegion, STANDARD_REGIONS } from '../../platform/catalog.js';
 import { findCluster } from '../clusters/repo.js';
 import * as repo from './repo.js';
 import { workspaceView, workspaceViews } from './view.js';

@@ -10,7 +10,7 @@ function audit<T extends string>(t: CreateTableBuilder<T, never>) {
     .addColumn('updated_by_type', 'text', (c) => c.notNull());
 }
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createTable('server_secrets')
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('value', 'text', (c) => c.notNull())
