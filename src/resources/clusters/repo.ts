@@ -41,12 +41,8 @@ export async function updateCluster(db: Queryable, id: string, changes: Updateab
   await db.updateTable('clusters').set(changes).where('id', '=', id).execute();
 }
 
-/**
- * Removes a cluster and clears workspace defaults naming it; its node pools and workspace
- * mappings go with it through ON DELETE CASCADE.
- */
+/** Removes a cluster; its node pools and workspace mappings go with it through ON DELETE CASCADE. */
 export async function deleteCluster(db: Queryable, id: string): Promise<void> {
-  await db.updateTable('workspaces').set({ default_cluster_id: null }).where('default_cluster_id', '=', id).execute();
   await db.deleteFrom('clusters').where('id', '=', id).execute();
 }
 

@@ -18,6 +18,7 @@ import {
 } from './checks.js';
 import { disasterRecovery, drForCreate, requireDrPlan, type Changes, type NewDr } from './dr.js';
 import { assertIdle, pending, simulatedMetadata } from './lifecycle.js';
+import { clearDefaultCluster } from '../workspaces/repo.js';
 import * as repo from './repo.js';
 import type { ClusterType, ClusterView, CreateAwsBody, CreateAzureBody, CreateClusterBody, CreateGcpBody, K8sTag, UpdateClusterBody, UpdateDedicatedBody, UpdateHybridBody } from './schema.js';
 import { clusterView, clusterViews } from './view.js';
@@ -315,6 +316,7 @@ export async function deleteCluster(app: AppContext, organizationId: string, id:
     await repo.lockCluster(tx, organizationId, id);
     const row = found(await repo.findCluster(tx, organizationId, id), 'Cluster');
     assertIdle(row, app.clock.now());
+    await clearDefaultCluster(tx, id);
     await repo.deleteCluster(tx, id);
   });
 }

@@ -11,7 +11,6 @@ function selectWorkspaces(db: Queryable, organizationId: string) {
   return db.selectFrom('workspaces').selectAll().where('organization_id', '=', organizationId);
 }
 
-
 export function findWorkspace(db: Queryable, organizationId: string, id: string): Promise<WorkspaceRow | undefined> {
   return selectWorkspaces(db, organizationId).where('id', '=', id).executeTakeFirst();
 }
@@ -43,4 +42,9 @@ export async function existingWorkspaceIds(db: Queryable, organizationId: string
     .where('id', 'in', ids)
     .execute();
   return new Set(rows.map((r) => r.id));
+}
+
+/** Workspaces whose default cluster is deleted fall back to no default. */
+export async function clearDefaultCluster(db: Queryable, clusterId: string): Promise<void> {
+  await db.updateTable('workspaces').set({ default_cluster_id: null }).where('default_cluster_id', '=', clusterId).execute();
 }
