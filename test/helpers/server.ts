@@ -60,42 +60,51 @@ export interface StartOptions {
 }
 
 export async function startServer(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'astrolabe-test-'));
-  const adminUrl = process.env.ASTROLABE_TEST_DATABASE_URL;
-  const pgdb = adminUrl ? await freshPostgres(adminUrl) : undefined;
-  const config = loadConfig({
-    ASTROLABE_DATA_DIR: dataDir,
-    ...(pgdb ? { ASTROLABE_DATABASE_URL: pgdb.url } : {}),
-    ...env,
-  });
-  const clock = new ManualClock(new Date('2026-03-01T12:00:00.000Z'));
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const app: AppContext = { store, db: store.db, clock, config };
-  const boot = await ensureBootstrap(app);
-  const served = opts.surfaces ?? surfaces;
-  const fastify: FastifyInstance = await buildApp(app, { surfaces: served });
-  await fastify.listen({ host: '127.0.0.1', port: 0 });
-  const addr = fastify.server.address();
-  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const api = await ApiClient.create(url, boot.token, served.map((x) => x.specPaths[0]!));
-  return {
-    url,
-    token: boot.token!,
-    orgId: boot.organizationId!,
-    clock,
-    app,
-    config,
-    api,
-    as: (token) => api.withToken(token),
-    withRoles: async (scope, entityId, roles) => {
-      const { token } = await issueToken(app.db, clock, { organizationId: boot.organizationId!, name: `test ${scope} token`, scope, entityId, roles });
-      return api.withToken(token);
-    },
-    close: async () => {
-      await fastify.close();
-      await store.close();
-      if (pgdb) await pgdb.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
+  // Undone in reverse order by close(), or at once when start-up fails half-way.
+  const undo: (() => unknown)[] = [];
+  const closeAll = async () => {
+    while (undo.length > 0) await undo.pop()!();
   };
+  try {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'astrolabe-test-'));
+    undo.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const adminUrl = process.env.ASTROLABE_TEST_DATABASE_URL;
+    const pgdb = adminUrl ? await freshPostgres(adminUrl) : undefined;
+    if (pgdb) undo.push(() => pgdb.drop());
+    const config = loadConfig({
+      ASTROLABE_DATA_DIR: dataDir,
+      ...(pgdb ? { ASTROLABE_DATABASE_URL: pgdb.url } : {}),
+      ...env,
+    });
+    const clock = new ManualClock(new Date('2026-03-01T12:00:00.000Z'));
+    const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    undo.push(() => store.close());
+    const app: AppContext = { store, db: store.db, clock, config };
+    const boot = await ensureBootstrap(app);
+    const served = opts.surfaces ?? surfaces;
+    const fastify: FastifyInstance = await buildApp(app, { surfaces: served });
+    undo.push(() => fastify.close());
+    await fastify.listen({ host: '127.0.0.1', port: 0 });
+    const addr = fastify.server.address();
+    const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    const api = await ApiClient.create(url, boot.token, served.map((x) => x.specPaths[0]!));
+    return {
+      url,
+      token: boot.token!,
+      orgId: boot.organizationId!,
+      clock,
+      app,
+      config,
+      api,
+      as: (token) => api.withToken(token),
+      withRoles: async (scope, entityId, roles) => {
+        const { token } = await issueToken(app.db, clock, { organizationId: boot.organizationId!, name: `test ${scope} token`, scope, entityId, roles });
+        return api.withToken(token);
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
 }
