@@ -7,7 +7,7 @@ import type { AppContext } from './context.js';
 import { ApiError, badRequest, renderError } from './http/errors.js';
 import { registerOperation } from './http/operation.js';
 import type { Surface } from './http/surface.js';
-import { bodyAjv, inputAjv, validationError } from './http/validation.js';
+import { bodyAjv, inputAjv, validationError, withStorageChecks } from './http/validation.js';
 import { buildSpec } from './openapi/build.js';
 import { surfaces } from './resources/index.js';
 
@@ -112,7 +112,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     return [...allowed].sort();
   };
 
-  fastify.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : inputAjv).compile(schema));
+  fastify.setValidatorCompiler(({ schema, httpPart }) => withStorageChecks((httpPart === 'body' ? bodyAjv : inputAjv).compile(schema)));
   fastify.setSchemaErrorFormatter((errors) => validationError(errors as never));
 
   fastify.addHook('onRequest', async (req, reply) => {
