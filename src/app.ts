@@ -9,6 +9,8 @@ import { registerOperation } from './http/operation.js';
 import type { Surface } from './http/surface.js';
 import { bodyAjv, inputAjv, validationError, withStorageChecks } from './http/validation.js';
 import { buildSpec } from './openapi/build.js';
+import { answerStoreError } from './http/store-errors.js';
+import { classifyStoreError } from './store/errors.js';
 import { surfaces } from './resources/index.js';
 
 export interface BuildOptions {
@@ -136,10 +138,18 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   fastify.setErrorHandler((err, req, reply) => {
     let apiErr: ApiError;
     const e = err as { validation?: unknown; code?: string; statusCode?: number; message: string };
+    const stored = classifyStoreError(err);
     if (err instanceof ApiError) apiErr = err;
     else if (e.validation) apiErr = validationError(e.validation as never);
     else if (e.code && BODY_ERRORS[e.code]) apiErr = badRequest(BODY_ERRORS[e.code]!);
-    else if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) apiErr = badRequest(`Invalid request: ${e.message}`);
+    else if (stored) {
+      // The driver's error goes to the log only: it names tables, constraints and values.
+      const answer = answerStoreError(stored, req.body);
+      apiErr = answer.error;
+      if (apiErr.statusCode >= 500) req.log.error({ err }, `store ${stored.kind}, answered ${apiErr.statusCode}`);
+      else req.log.warn({ err }, `store ${stored.kind}, answered ${apiErr.statusCode}`);
+      if (answer.retryAfterSeconds) void reply.header('Retry-After', String(answer.retryAfterSeconds));
+    } else if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) apiErr = badRequest(`Invalid request: ${e.message}`);
     else {
       req.log.error({ err }, 'unhandled error');
       apiErr = new ApiError(500, 'Internal server error');
@@ -161,12 +171,17 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   for (const surface of surfaces) await registerSurface(fastify, app, surface);
 
   fastify.get('/livez', async () => ({ status: 'ok' }));
-  fastify.get('/readyz', async (_req, reply) => {
+  fastify.get('/readyz', async (req, reply) => {
     try {
       await app.db.selectFrom('organizations').select('id').limit(1).execute();
       return { status: 'ok' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable' });
+    } catch (err) {
+      // Not ready, whatever the store says: a 503 in the error shape, the cause in the log.
+      req.log.error({ err }, 'readiness check failed');
+      const answer = answerStoreError(classifyStoreError(err) ?? { kind: 'unavailable' });
+      void reply.header('Retry-After', String(answer.retryAfterSeconds ?? 5));
+      sendError(req, reply, new ApiError(503, 'The store is unavailable'));
+      return reply;
     }
   });
 

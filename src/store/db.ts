@@ -71,6 +71,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     const open = new Set<pg.PoolClient>();
     pool.on('connect', (client) => {
       open.add(client);
+      // The same for a connection lost while a request holds it: that request's query fails (and
+      // is answered 503), but the client's own 'error' event, unheard, would end the process.
+      client.on('error', () => {});
       client.once('end', () => open.delete(client));
     });
     closed = () => Promise.all([...open].map((c) => new Promise<void>((resolve) => c.once('end', () => resolve())))).then(() => {});
