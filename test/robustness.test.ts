@@ -32,7 +32,7 @@ describe('robustness: bad input never yields a 5xx', () => {
     return [r];
   };
   const WRONG = [null, 12345, 'x'.repeat(5000), [], {}, true, -1, 1.5];
-  const ODD_QUERY = ['x', '-1', '99999999999999999999', '1.5', 'true', ':asc', 'name:'];
+  const ODD_QUERY = ['x', '-1', '99999999999999999999', '1e400', '-1e400', '1.5', 'true', ':asc', 'name:'];
 
   it('answers wrong body types with 4xx', async () => {
     let sent = 0;
@@ -139,6 +139,12 @@ describe('robustness: bad input never yields a 5xx', () => {
       }
     }
     assert.ok(sent > 20, `only ${sent} requests were sent`);
+  });
+
+  it('refuses numbers beyond the finite range, which JSON and query coercion turn into Infinity', async () => {
+    const org = `/v1/organizations/${s.orgId}`;
+    assertError(await s.api.get(`${org}/workspaces`, { offset: '1e400' }), 400, 'offset', 'type');
+    assertError(await s.api.request('POST', `${org}/workspaces`, { rawBody: '{"name":"w","extra":-1e400}' }), 400, 'extra', 'type');
   });
 
   it('refuses arrays longer than 1000 items with 400, whatever the store', async () => {

@@ -51,6 +51,7 @@ const CODE_BY_KEYWORD: Record<string, string> = {
   pattern: 'pattern',
   uniqueItems: 'unique',
   nul: 'nul',
+  finite: 'type',
 };
 
 /** `/nodePools/0/name` → `nodePools[0].name`, prefixed by `base` for nested checks. */
@@ -79,6 +80,7 @@ function describe(e: ErrorObject, field: string): string {
     case 'type': return `${field} must be of type ${p.type}`;
     case 'format': return `${field} must be a valid ${p.format}`;
     case 'nul': return `${field} must not contain the NUL character (U+0000)`;
+    case 'finite': return `${field} must be a finite number`;
     default: return `${field} ${e.message ?? 'is invalid'}`;
   }
 }
@@ -126,9 +128,11 @@ const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
  * What the schemas do not say but both stores need: no string, value or object key, holds U+0000
- * (PostgreSQL text cannot store it, SQLite can), and no array is longer than MAX_ITEMS. Reported as
- * Ajv errors so they read like any other validation failure. Walks with its own stack: a parsed
- * body may nest deeper than the call stack allows.
+ * (PostgreSQL text cannot store it, SQLite can), and no array is longer than MAX_ITEMS. Numbers
+ * must be finite: JSON.parse and Ajv's coercion turn 1e400 into Infinity, which Ajv takes for an
+ * integer and the response serializer then cannot write. Reported as Ajv errors so they read like
+ * any other validation failure. Walks with its own stack: a parsed body may nest deeper than the
+ * call stack allows.
  */
 export function storageErrors(value: unknown): ErrorObject[] {
   const errors: ErrorObject[] = [];
@@ -138,6 +142,8 @@ export function storageErrors(value: unknown): ErrorObject[] {
     const [v, at] = stack.pop()!;
     if (typeof v === 'string') {
       if (v.includes('\u0000')) errors.push(nul(at));
+    } else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) errors.push({ instancePath: at, schemaPath: '#', keyword: 'finite', params: {}, message: 'must be finite' });
     } else if (Array.isArray(v)) {
       if (v.length > MAX_ITEMS) {
         errors.push({ instancePath: at, schemaPath: '#', keyword: 'maxItems', params: { limit: MAX_ITEMS }, message: `must NOT have more than ${MAX_ITEMS} items` });
