@@ -101,6 +101,9 @@ describe('framework errors are API errors', () => {
     const spec = await fetch(`${s.url}/spec/v1`, { method: 'POST' });
     assert.equal(spec.status, 405);
     assert.equal(spec.headers.get('allow'), 'GET, HEAD');
+    const body = await spec.json() as Record<string, unknown>;
+    assert.equal(body.statusCode, 405);
+    assert.equal(body.requestId, spec.headers.get('x-request-id'));
     assertError(await s.api.request('PUT', '/v1/nothing/here'), 404);
     assertError(await s.api.get(`${org}/nothing`), 404);
   });

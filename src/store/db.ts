@@ -71,8 +71,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     const open = new Set<pg.PoolClient>();
     pool.on('connect', (client) => {
       open.add(client);
-      // The same for a connection lost while a request holds it: that request's query fails (and
-      // is answered 503), but the client's own 'error' event, unheard, would end the process.
+      // Nor one that breaks while a request holds it: that request's query fails (answered 503),
+      // and the client's own 'error' event, which no pool listener hears then, must not throw.
       client.on('error', () => {});
       client.once('end', () => open.delete(client));
     });
