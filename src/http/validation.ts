@@ -50,12 +50,15 @@ const CODE_BY_KEYWORD: Record<string, string> = {
   format: 'format',
   pattern: 'pattern',
   uniqueItems: 'unique',
+  nul: 'nul',
+  finite: 'type',
 };
 
 /** `/nodePools/0/name` → `nodePools[0].name`, prefixed by `base` for nested checks. */
 function fieldPath(instancePath: string, base: string): string {
   let out = base;
-  for (const part of instancePath.split('/').filter(Boolean)) {
+  for (const escaped of instancePath.split('/').filter(Boolean)) {
+    const part = escaped.replace(/~1/g, '/').replace(/~0/g, '~');
     if (/^\d+$/.test(part)) out += `[${part}]`;
     else out += out ? `.${part}` : part;
   }
@@ -76,6 +79,8 @@ function describe(e: ErrorObject, field: string): string {
     case 'const': return `${field} must be ${JSON.stringify(p.allowedValue)}`;
     case 'type': return `${field} must be of type ${p.type}`;
     case 'format': return `${field} must be a valid ${p.format}`;
+    case 'nul': return `${field} must not contain the NUL character (U+0000)`;
+    case 'finite': return `${field} must be a finite number`;
     default: return `${field} ${e.message ?? 'is invalid'}`;
   }
 }
@@ -109,4 +114,75 @@ export function validationError(errors: ErrorObject[], base = ''): ApiError {
 export function assertValid(schema: object, value: unknown, base = ''): void {
   const fn = compileBody(schema);
   if (!fn(value)) throw validationError(fn.errors ?? [], base);
+}
+
+/**
+ * Most items one array of a request may hold. The reference sets no limit, but a list's values end
+ * up bound in a single SQL statement (an IN list, a multi-row insert) and the stores cap bound
+ * values at different counts (SQLite 32766, PostgreSQL 65535); a cap far below both makes them
+ * refuse the same requests, the same way.
+ */
+export const MAX_ITEMS = 1000;
+
+const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * What the schemas do not say but both stores need: no string, value or object key, holds U+0000
+ * (PostgreSQL text cannot store it, SQLite can), and no array is longer than MAX_ITEMS. Numbers
+ * must be finite: JSON.parse and Ajv's coercion turn 1e400 into Infinity, which Ajv takes for an
+ * integer and the response serializer then cannot write. Reported as Ajv errors so they read like
+ * any other validation failure. Walks with its own stack: a parsed body may nest deeper than the
+ * call stack allows.
+ */
+export function storageErrors(value: unknown): ErrorObject[] {
+  const errors: ErrorObject[] = [];
+  const nul = (instancePath: string): ErrorObject => ({ instancePath, schemaPath: '#', keyword: 'nul', params: {}, message: 'must not contain U+0000' });
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) errors.push(nul(at));
+    } else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) errors.push({ instancePath: at, schemaPath: '#', keyword: 'finite', params: {}, message: 'must be finite' });
+    } else if (Array.isArray(v)) {
+      if (v.length > MAX_ITEMS) {
+        errors.push({ instancePath: at, schemaPath: '#', keyword: 'maxItems', params: { limit: MAX_ITEMS }, message: `must NOT have more than ${MAX_ITEMS} items` });
+        continue;
+      }
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}/${i}`]);
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, item] = entries[i]!;
+        const path = `${at}/${pointer(key)}`;
+        if (key.includes('\u0000')) errors.push(nul(path));
+        stack.push([item, path]);
+      }
+    }
+  }
+  return errors;
+}
+
+/** The validator Fastify gets for a request part: its schema, then storageErrors. */
+export interface RequestValidator {
+  (data: unknown, context?: unknown): boolean;
+  errors: ErrorObject[] | null;
+  schemaEnv?: unknown;
+}
+
+export function withStorageChecks(fn: ValidateFunction): RequestValidator {
+  const check: RequestValidator = Object.assign((data: unknown, context?: unknown) => {
+    // Ajv first: it coerces query and path values in place, so the walk sees what handlers get.
+    const valid = fn(data, context as never);
+    const found = storageErrors(data);
+    if (valid && found.length === 0) {
+      check.errors = null;
+      return true;
+    }
+    check.errors = [...found, ...(valid ? [] : fn.errors ?? [])];
+    return false;
+  }, { errors: null as ErrorObject[] | null });
+  // Fastify passes the parent object to validators that carry this, as Ajv's do.
+  if ('schemaEnv' in fn) check.schemaEnv = (fn as { schemaEnv?: unknown }).schemaEnv;
+  return check;
 }

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001_foundation.js';
+import * as m002 from './migrations/002_unbounded_names.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -24,6 +25,7 @@ export interface Store {
 
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
+  '002_unbounded_names': m002,
 };
 
 class InCodeMigrations implements MigrationProvider {
@@ -69,6 +71,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     const open = new Set<pg.PoolClient>();
     pool.on('connect', (client) => {
       open.add(client);
+      // Nor one that breaks while a request holds it: that request's query fails (answered 503),
+      // and the client's own 'error' event, which no pool listener hears then, must not throw.
+      client.on('error', () => {});
       client.once('end', () => open.delete(client));
     });
     closed = () => Promise.all([...open].map((c) => new Promise<void>((resolve) => c.once('end', () => resolve())))).then(() => {});

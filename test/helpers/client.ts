@@ -64,6 +64,15 @@ class SpecValidator {
       this.checkErrorShape(res);
       return;
     }
+    if (res.status === 503 && !op.responses['503']) {
+      // The store being busy or out of reach is not something one operation declares (the
+      // reference declares 503 nowhere): any operation may answer it, in the error shape and
+      // with a Retry-After header.
+      this.checkErrorShape(res);
+      assert.match(res.headers.get('retry-after') ?? '', /^\d+$/, `${method} ${urlPath} answered 503 without Retry-After`);
+      return;
+    }
+    if (res.status >= 400) this.checkRequestId(res);
     const declared = op.responses[String(res.status)];
     assert.ok(declared, `${method} ${urlPath} answered ${res.status}, which the served spec does not declare (${res.text})`);
     const schema = declared.content?.['application/json']?.schema;
@@ -82,9 +91,16 @@ class SpecValidator {
 
   private checkErrorShape(res: ApiResponse): void {
     assert.ok(res.status >= 400, `unexpected success from a route outside the spec: ${res.status}`);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     assert.equal(typeof res.body.message, 'string');
     assert.equal(typeof res.body.requestId, 'string');
     assert.equal(res.body.statusCode, res.status);
+    this.checkRequestId(res);
+  }
+
+  /** An error names the request it answers, the same id as its X-Request-Id header. */
+  private checkRequestId(res: ApiResponse): void {
+    assert.equal(res.body?.requestId, res.headers.get('x-request-id'), `requestId differs from the X-Request-Id header: ${res.text.slice(0, 300)}`);
   }
 }
 

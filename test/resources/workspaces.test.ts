@@ -103,7 +103,7 @@ describe('workspaces', () => {
 
   it('lists with filters, sorting and pagination edges', async () => {
     const o = await s.api.post(`/v1/organizations`, {});
-    assert.equal(o.status, 404); // no such operation: POST /organizations
+    assert.equal(o.status, 405); // no such operation: POST /organizations (the path answers GET only)
     const names = ['zeta', 'alpha', 'mid'];
     for (const name of names) await s.api.post(base, { name });
     const all = await s.api.get(base, { limit: 1000 });
