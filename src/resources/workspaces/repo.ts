@@ -1,5 +1,4 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { notFound } from '../../http/errors.js';
 import type { Queryable } from '../../store/db.js';
 import type { WorkspacesTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
@@ -28,18 +27,17 @@ export async function insertWorkspace(db: Queryable, row: Insertable<WorkspacesT
 }
 
 /**
- * Both writes answer 404 when the row is gone. The service checks the workspace exists first, but
- * on PostgreSQL a delete can commit between that check and the write: the write then touches
- * nothing, and without this the read-back found nothing to render (500) and a second delete said 204.
+ * Both writes say whether they found the row. The service checks the workspace exists first, but
+ * on PostgreSQL a delete can commit between that check and the write, which then touches nothing.
  */
-export async function updateWorkspace(db: Queryable, id: string, changes: Updateable<WorkspacesTable>): Promise<void> {
+export async function updateWorkspace(db: Queryable, id: string, changes: Updateable<WorkspacesTable>): Promise<boolean> {
   const result = await db.updateTable('workspaces').set(changes).where('id', '=', id).executeTakeFirst();
-  if (result.numUpdatedRows === 0n) throw notFound('Workspace');
+  return result.numUpdatedRows > 0n;
 }
 
-export async function deleteWorkspace(db: Queryable, id: string): Promise<void> {
+export async function deleteWorkspace(db: Queryable, id: string): Promise<boolean> {
   const result = await db.deleteFrom('workspaces').where('id', '=', id).executeTakeFirst();
-  if (result.numDeletedRows === 0n) throw notFound('Workspace');
+  return result.numDeletedRows > 0n;
 }
 
 /** The subset of `ids` that are workspaces of the organization. */

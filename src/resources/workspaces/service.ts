@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { found, invalidField } from '../../http/errors.js';
+import { found, invalidField, notFound } from '../../http/errors.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import type { CloudProvider } from '../../http/schemas.js';
@@ -95,6 +95,7 @@ export async function updateWorkspace(app: AppContext, p: Principal, organizatio
 export async function deleteWorkspace(app: AppContext, organizationId: string, id: string): Promise<void> {
   await inTransaction(app.db, async (tx) => {
     found(await repo.findWorkspace(tx, organizationId, id), 'Workspace');
-    await repo.deleteWorkspace(tx, id);
+    // A concurrent delete may have committed since the check: only one of them answers 204.
+    if (!(await repo.deleteWorkspace(tx, id))) throw notFound('Workspace');
   });
 }
