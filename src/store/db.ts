@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001_foundation.js';
+import * as m003 from './migrations/003_deployments.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -24,6 +25,7 @@ export interface Store {
 
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
+  '003_deployments': m003,
 };
 
 class InCodeMigrations implements MigrationProvider {
