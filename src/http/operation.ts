@@ -74,10 +74,24 @@ function pathTarget(params: Record<string, string>): Target {
   return { organizationId: params.organizationId, workspaceId: params.workspaceId, deploymentId: params.deploymentId };
 }
 
+/** Removes null-valued properties, in nested objects and objects inside arrays too. */
+function dropNulls(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const v of value) dropNulls(v);
+  } else if (typeof value === 'object' && value !== null) {
+    const obj = value as Record<string, unknown>;
+    for (const [k, v] of Object.entries(obj)) {
+      if (v === null) delete obj[k];
+      else dropNulls(v);
+    }
+  }
+}
+
 function checkUnionBody(schema: object, body: unknown): void {
   const info = unionInfo(schema);
   if (!info) return;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('Invalid request: the body must be a JSON object');
+  if (info.nullAsAbsent) dropNulls(body);
   const value = (body as Record<string, unknown>)[info.property];
   if (value === undefined && info.whenAbsent) {
     assertValid(info.whenAbsent, body);

@@ -26,6 +26,8 @@ export interface UnionInfo {
   mapping: Record<string, TObject>;
   /** Checks a body that leaves the property out (the handler then picks the member); absent: the property is required. */
   whenAbsent?: TObject;
+  /** JSON null anywhere in the body means "not sent" (Go clients send nil slices and pointers as null). */
+  nullAsAbsent?: boolean;
 }
 const unions = new WeakMap<object, UnionInfo>();
 
@@ -38,7 +40,7 @@ export function discriminatedUnion<M extends Record<string, TObject>>(
   property: string,
   mapping: M,
   description: string,
-  options: { whenAbsent?: TObject } = {},
+  options: { whenAbsent?: TObject; nullAsAbsent?: boolean } = {},
 ): TUnsafe<Static<M[keyof M]>> {
   const schema = Type.Unsafe<Static<M[keyof M]>>({
     type: 'object',

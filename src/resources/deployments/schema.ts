@@ -312,7 +312,7 @@ export const CreateDeploymentRequest = discriminatedUnion(
   'type',
   { DEDICATED: CreateDedicatedDeploymentRequest, HYBRID: CreateHybridDeploymentRequest, STANDARD: CreateStandardDeploymentRequest },
   'The Deployment to create. Only name and workspaceId are required; type, when sent, chooses the shape.',
-  { whenAbsent: CreateDeploymentMinimal },
+  { whenAbsent: CreateDeploymentMinimal, nullAsAbsent: true },
 );
 export type CreateDedicatedBody = Static<typeof CreateDedicatedDeploymentRequest>;
 export type CreateHybridBody = Static<typeof CreateHybridDeploymentRequest>;
@@ -369,6 +369,7 @@ export const UpdateDeploymentRequest = discriminatedUnion(
   'type',
   { DEDICATED: UpdateDedicatedDeploymentRequest, HYBRID: UpdateHybridDeploymentRequest, STANDARD: UpdateStandardDeploymentRequest },
   'The new settings of the Deployment, replacing the current ones; type must be its current type.',
+  { nullAsAbsent: true },
 );
 export type UpdateHostedBody = Static<typeof UpdateStandardDeploymentRequest>;
 export type UpdateHybridBody = Static<typeof UpdateHybridDeploymentRequest>;

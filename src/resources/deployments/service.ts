@@ -84,8 +84,9 @@ async function resolveInfra(tx: Queryable, organizationId: string, workspace: Wo
 
   const clusterId = body.clusterId || undefined;
   if (clusterId !== undefined) return onCluster(clusterId, 'clusterId', 'the cluster clusterId names');
-  const provider = body.cloudProvider;
-  const region = body.region || undefined;
+  // cloudProvider and region belong to STANDARD requests; on a typed DEDICATED or HYBRID one they are refused later.
+  const provider = wanted === undefined || wanted === 'STANDARD' ? body.cloudProvider : undefined;
+  const region = wanted === undefined || wanted === 'STANDARD' ? body.region || undefined : undefined;
   if (provider !== undefined || region !== undefined) {
     if (provider === undefined) throw invalidField('cloudProvider', 'required_with', 'cloudProvider is required when region is set');
     if (region === undefined) throw invalidField('region', 'required_with', 'region is required when cloudProvider is set');
