@@ -362,9 +362,6 @@ function checkQueues(body: AnyBody, infra: Infra, executor: Executor, remote: bo
     }
     return spec;
   });
-  if (required && !names.has(DEFAULT_QUEUE)) {
-    throw invalidField('workerQueues', 'default', `workerQueues must include a queue named default for the ${executor} executor`);
-  }
   // Match stored queues: by id first, then by name.
   const unmatched = new Map(stored.map((r) => [r.id, r]));
   list.forEach((q, i) => {
@@ -375,6 +372,9 @@ function checkQueues(body: AnyBody, infra: Infra, executor: Executor, remote: bo
     specs[i]!.id = row.id;
     unmatched.delete(row.id);
   });
+  if (required && !names.has(DEFAULT_QUEUE)) {
+    throw invalidField('workerQueues', 'default', `workerQueues must include a queue named default for the ${executor} executor`);
+  }
   list.forEach((q, i) => {
     if (q.id !== undefined) return;
     const row = [...unmatched.values()].find((r) => r.name === specs[i]!.name);
