@@ -279,6 +279,20 @@ describe('deployments: create', () => {
     assert.equal(d.workerQueues[0].name, 'default');
   });
 
+  it('fills the disaster-recovery fields from a DR-enabled cluster and treats an empty workload identity as unset', async () => {
+    const drCluster = await dedicated(s.api, s.orgId, { name: 'with dr', drRegion: 'us-west-2' });
+    assert.equal(drCluster.isDrEnabled, true);
+    const d = (await s.api.post(base, { name: 'dr', workspaceId: wsBare.id, clusterId: drCluster.id, workloadIdentity: '' })).body;
+    assert.equal(d.drExternalIPs.length, 2);
+    assert.notDeepEqual(d.drExternalIPs, d.externalIPs);
+    assert.match(d.drOidcIssuerUrl, /^https:\/\/oidc\.eks\.us-west-2\.amazonaws\.com\/id\//);
+    assert.match(d.effectiveDRWorkloadIdentity, /^arn:aws:iam::\d{12}:role\/.*-dr$/);
+    assert.match(d.effectiveWorkloadIdentity, /^arn:aws:iam::\d{12}:role\//, 'the default identity');
+    const custom = (await s.api.post(base, { name: 'dr custom', workspaceId: wsBare.id, clusterId: drCluster.id, drWorkloadIdentity: 'arn:aws:iam::123456789012:role/dr' })).body;
+    assert.equal(custom.effectiveDRWorkloadIdentity, 'arn:aws:iam::123456789012:role/dr');
+    absent((await s.api.post(base, { name: 'no dr', workspaceId: wsDedicated.id })).body, ['drExternalIPs', 'drOidcIssuerUrl', 'effectiveDRWorkloadIdentity']);
+  });
+
   it('runs remote execution on DEDICATED + ASTRO only, and leaves the block out when it is off', async () => {
     const on = await s.api.post(base, { name: 'remote', workspaceId: wsDedicated.id, executor: 'ASTRO', remoteExecution: { enabled: true, taskLogBucket: 's3://logs' } });
     assert.equal(on.status, 200, on.text);
