@@ -194,6 +194,12 @@ export interface DeploymentEnvVarsTable {
   updated_at: string;
 }
 
+export interface DeploymentCountsTable {
+  organization_id: string;
+  workspace_id: string;
+  count: number;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -211,5 +217,6 @@ export interface Database {
   deployments: DeploymentsTable;
   deployment_worker_queues: DeploymentWorkerQueuesTable;
   deployment_env_vars: DeploymentEnvVarsTable;
+  deployment_counts: DeploymentCountsTable;
   server_secrets: ServerSecretsTable;
 }

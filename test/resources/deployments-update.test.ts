@@ -246,6 +246,13 @@ describe('deployments: update, delete, list', () => {
     assert.deepEqual([past.status, past.body.deployments, past.body.totalCount], [200, [], 4]);
     assert.deepEqual((await api.get(url, { limit: 0 })).body.deployments, []);
     assert.equal((await api.get(url, { limit: 5000 })).body.limit, 1000, 'the page size is capped at 1000, and says so');
+    // totalCount follows creates and deletes, for the Organization and for each Workspace.
+    assert.equal((await api.get(url, { workspaceIds: [wa.id, wb.id, MISSING] })).body.totalCount, 4);
+    assert.equal((await api.delete(`${url}/${ids[1]}`)).status, 204);
+    assert.equal((await api.get(url)).body.totalCount, 3);
+    assert.equal((await api.get(url, { workspaceIds: wb.id })).body.totalCount, 1);
+    assert.equal((await api.get(url, { workspaceIds: wa.id })).body.totalCount, 2);
+    assert.equal((await api.get(url, { names: 'alpha' })).body.totalCount, 0);
     assertError(await api.get(url, { sorts: 'status:asc' }), 400, 'sorts[0]', 'oneof');
     assertError(await api.get(url, { offset: -1 }), 400, 'offset', 'min');
     // Another organization's Deployments are neither listed nor readable.

@@ -3,7 +3,7 @@ import { groupBy, type Queryable } from '../../store/db.js';
 import type { DeploymentEnvVarsTable, DeploymentsTable, DeploymentWorkerQueuesTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 
-/** The one owner of the deployments, deployment_worker_queues and deployment_env_vars tables. */
+/** The one owner of the deployments, deployment_worker_queues, deployment_env_vars and deployment_counts tables. */
 
 export type DeploymentRow = Selectable<DeploymentsTable>;
 export type QueueRow = Selectable<DeploymentWorkerQueuesTable>;
@@ -39,20 +39,39 @@ export function listDeployments(db: Queryable, organizationId: string, f: Deploy
   if (f.ids) q = q.where('id', 'in', f.ids);
   if (f.names) q = q.where('name', 'in', f.names);
   if (f.workspaceIds) q = q.where('workspace_id', 'in', f.workspaceIds);
-  return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'id');
+  // Filtered by ids or names the matches are few and counted directly; otherwise the counters say.
+  const counted = f.ids || f.names ? undefined : () => countDeployments(db, organizationId, f.workspaceIds);
+  return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'id', counted);
 }
 
+/** The Organization's Deployments (or those of some of its Workspaces), from the maintained counters. */
+async function countDeployments(db: Queryable, organizationId: string, workspaceIds?: string[]): Promise<number> {
+  let q = db.selectFrom('deployment_counts').select((eb) => eb.fn.sum<string | number | null>('count').as('n')).where('organization_id', '=', organizationId);
+  if (workspaceIds) q = q.where('workspace_id', 'in', workspaceIds);
+  const r = await q.executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+async function adjustCount(db: Queryable, organizationId: string, workspaceId: string, by: number): Promise<void> {
+  await db.insertInto('deployment_counts').values({ organization_id: organizationId, workspace_id: workspaceId, count: by })
+    .onConflict((oc) => oc.columns(['organization_id', 'workspace_id']).doUpdateSet((eb) => ({ count: eb(eb.ref('deployment_counts.count'), '+', by) })))
+    .execute();
+}
+
+/** Adds a Deployment and counts it in its Workspace. */
 export async function insertDeployment(db: Queryable, row: Insertable<DeploymentsTable>): Promise<void> {
   await db.insertInto('deployments').values(row).execute();
+  await adjustCount(db, row.organization_id, row.workspace_id, 1);
 }
 
 export async function updateDeployment(db: Queryable, id: string, changes: Updateable<DeploymentsTable>): Promise<void> {
   await db.updateTable('deployments').set(changes).where('id', '=', id).execute();
 }
 
-/** Removes a Deployment; its worker queues and environment variables go with it (ON DELETE CASCADE). */
-export async function deleteDeployment(db: Queryable, id: string): Promise<void> {
-  await db.deleteFrom('deployments').where('id', '=', id).execute();
+/** Removes a Deployment and its count; its worker queues and environment variables go with it (ON DELETE CASCADE). */
+export async function deleteDeployment(db: Queryable, row: Pick<DeploymentRow, 'id' | 'organization_id' | 'workspace_id'>): Promise<void> {
+  const gone = await db.deleteFrom('deployments').where('id', '=', row.id).executeTakeFirst();
+  if (Number(gone.numDeletedRows) > 0) await adjustCount(db, row.organization_id, row.workspace_id, -1);
 }
 
 /** How many Deployments a Workspace holds (refusing to delete a Workspace that is not empty). */

@@ -275,8 +275,7 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
 export async function deleteDeployment(app: AppContext, organizationId: string, id: string): Promise<void> {
   await inTransaction(app.db, async (tx) => {
     await repo.lockDeployment(tx, organizationId, id);
-    found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
-    await repo.deleteDeployment(tx, id);
+    await repo.deleteDeployment(tx, found(await repo.findDeployment(tx, organizationId, id), 'Deployment'));
   });
 }
 

@@ -57,6 +57,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('deployments_ws_created').on('deployments').columns(['workspace_id', 'created_at', 'id']).execute();
   await db.schema.createIndex('deployments_cluster').on('deployments').columns(['cluster_id']).execute();
 
+  // How many Deployments each Workspace holds, kept with every insert and delete: an unfiltered
+  // list's totalCount then costs the same in an Organization of 100,000 Deployments as in one of ten.
+  await db.schema.createTable('deployment_counts')
+    .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+    .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('deployment_counts_pk', ['organization_id', 'workspace_id'])
+    .execute();
+
   await db.schema.createTable('deployment_worker_queues')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('deployment_id', 'text', (c) => c.notNull().references('deployments.id').onDelete('cascade'))
