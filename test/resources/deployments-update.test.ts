@@ -182,6 +182,9 @@ describe('deployments: update, delete, list', () => {
   it('updates a HYBRID Deployment: scheduler required, task pod pool for KUBERNETES only', async () => {
     const d = await create({ name: 'hybrid', clusterId: hyb.id });
     assertError(await update(d, same(d, { scheduler: undefined })), 400, 'scheduler', 'required');
+    // Repeating where it runs is fine; naming another place is not.
+    assert.equal((await update(d, same(d, { cloudProvider: d.cloudProvider, region: d.region, clusterId: d.clusterId }))).status, 200);
+    assertError(await update(d, same(d, { region: 'eu-west-1' })), 400, 'region', 'immutable');
     const k8s = await update(d, same(d, { executor: 'KUBERNETES', workerQueues: undefined, scheduler: { au: 12, replicas: 2 } }));
     assert.equal(k8s.status, 200, k8s.text);
     assert.equal(k8s.body.taskPodNodePoolId, hyb.nodePools[0].id);
@@ -275,6 +278,39 @@ describe('deployments: update, delete, list', () => {
     assert.equal((await get(d.id)).id, d.id);
     assert.equal((await s.api.delete(`${base}/${d.id}`)).status, 204);
     assert.equal((await s.api.delete(`/v1/organizations/${s.orgId}/workspaces/${w.id}`)).status, 204);
+  });
+
+  it('keeps its rules under concurrent requests: no 5xx, no orphans, counts right', async () => {
+    const w = (await s.api.post(`/v1/organizations/${s.orgId}/workspaces`, { name: 'racing', defaultCloudProvider: 'AWS', defaultRegion: 'us-east-1' })).body;
+    const results = await Promise.all([
+      ...Array.from({ length: 4 }, (_, i) => s.api.post(base, { name: `racer-${i}`, workspaceId: w.id })),
+      s.api.delete(`/v1/organizations/${s.orgId}/workspaces/${w.id}`),
+      ...Array.from({ length: 4 }, (_, i) => s.api.post(base, { name: `late-${i}`, workspaceId: w.id })),
+    ]);
+    const del = results[4]!;
+    const creates = results.filter((_, i) => i !== 4);
+    for (const r of creates) assert.ok(r.status === 200 || r.status === 400, `create answered ${r.status}: ${r.text}`);
+    assert.ok(del.status === 204 || del.status === 400, `delete answered ${del.status}: ${del.text}`);
+    const made = creates.filter((r) => r.status === 200).length;
+    const listed = await s.api.get(base, { workspaceIds: w.id });
+    assert.equal(listed.body.totalCount, made);
+    assert.equal(listed.body.deployments.length, made);
+    if (del.status === 204) assert.equal(made, 0, 'a deleted Workspace holds nothing');
+    else assert.ok(made > 0, 'the delete was refused because Deployments exist');
+
+    const d = await create({ name: 'contested' });
+    const [a, b] = await Promise.all([s.api.delete(`${base}/${d.id}`), s.api.delete(`${base}/${d.id}`)]);
+    assert.deepEqual([a.status, b.status].sort(), [204, 404]);
+
+    const e = await create({ name: 'updated twice' });
+    const q = (name: string) => ({ name, isDefault: false, astroMachine: 'A5', minWorkerCount: 0, maxWorkerCount: 1, workerConcurrency: 1 });
+    const [u1, u2] = await Promise.all([
+      update(e, same(e, { workerQueues: [...same(e).workerQueues, q('first')] })),
+      update(e, same(e, { workerQueues: [...same(e).workerQueues, q('second')] })),
+    ]);
+    assert.deepEqual([u1.status, u2.status], [200, 200]);
+    const names = (await get(e.id)).workerQueues.map((x: Json) => x.name);
+    assert.ok(JSON.stringify(names) === '["default","first"]' || JSON.stringify(names) === '["default","second"]', `one update wins whole: ${names}`);
   });
 
   it('answers GetDeploymentOptions for a Deployment, and an unknown or foreign id alike', async () => {

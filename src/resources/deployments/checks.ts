@@ -155,7 +155,8 @@ export function checkForbidden(body: AnyBody, type: DeploymentType, explicitType
     forbid('scheduler', `is for HYBRID Deployments; ${type} Deployments take schedulerSize`);
     forbid('taskPodNodePoolId', `is for HYBRID Deployments; ${type} Deployments take defaultTaskPodCpu and defaultTaskPodMemory`);
   }
-  if (type !== 'STANDARD' && explicitType) {
+  // On an update they may repeat the stored values (a change is refused as immutable elsewhere).
+  if (type !== 'STANDARD' && explicitType && !update) {
     forbid('cloudProvider', `cannot be set on ${type} Deployments: they run where their cluster is`);
     forbid('region', `cannot be set on ${type} Deployments: they run where their cluster is`);
   }
