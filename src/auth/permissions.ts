@@ -14,13 +14,14 @@ export type OrganizationRole = (typeof ORGANIZATION_ROLES)[number];
 
 export const WORKSPACE_ROLES = ['WORKSPACE_OWNER', 'WORKSPACE_OPERATOR', 'WORKSPACE_AUTHOR', 'WORKSPACE_MEMBER', 'WORKSPACE_ACCESSOR'] as const;
 
-// Organization roles see every workspace they can list, so they may also read each one.
+// Organization roles see every workspace and Deployment they can list, so they may also read each one.
 const ORG_MEMBER = [
   'organization.get',
   'organization.clusters.get',
   'organization.workspaces.get',
   'workspace.get',
   'organization.deployments.get',
+  'deployment.get',
   'organization.deploymentConfigurations.get',
   'organization.users.get',
   'organization.teams.get',

@@ -19,6 +19,8 @@ export interface OpInput<P, Q, B> {
   requestId: string;
 }
 
+export type ErrorStatus = number | '4XX' | '5XX';
+
 type Success = { status: 200; schema: TSchema } | { status: 204 };
 /** What the handler must return: the response schema's static type, or nothing for a 204. */
 export type SuccessResult<S extends Success> = S extends { status: 200; schema: infer T extends TSchema } ? Static<T> : void;
@@ -45,8 +47,8 @@ export interface Operation<P extends TSchema = TSchema, Q extends TSchema = TSch
   bodyDescription?: string;
   /** Success status and, for 200, the response schema. */
   success: S;
-  /** Error statuses the operation declares (each answered with the Error schema). */
-  errors: number[];
+  /** Error statuses the operation declares (each answered with the Error schema); `4XX`/`5XX` declare a whole class. */
+  errors: ErrorStatus[];
   /**
    * What the operation acts on, worked out from the validated input and the store; by default
    * the path's organizationId/workspaceId/deploymentId. A target that does not exist or belongs
@@ -63,18 +65,38 @@ export function defineOperation<P extends TSchema, Q extends TSchema, B extends 
   return op as unknown as AnyOperation;
 }
 
-export const STANDARD_ERRORS = [400, 401, 403, 500];
-export const ITEM_ERRORS = [400, 401, 403, 404, 500];
+export const STANDARD_ERRORS: ErrorStatus[] = [400, 401, 403, 500];
+export const ITEM_ERRORS: ErrorStatus[] = [400, 401, 403, 404, 500];
+/** Operations the reference documents with error classes rather than single statuses. */
+export const CLASS_ERRORS: ErrorStatus[] = ['4XX', '5XX'];
 
 function pathTarget(params: Record<string, string>): Target {
   return { organizationId: params.organizationId, workspaceId: params.workspaceId, deploymentId: params.deploymentId };
+}
+
+/** Removes null-valued properties, in nested objects and objects inside arrays too. */
+function dropNulls(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const v of value) dropNulls(v);
+  } else if (typeof value === 'object' && value !== null) {
+    const obj = value as Record<string, unknown>;
+    for (const [k, v] of Object.entries(obj)) {
+      if (v === null) delete obj[k];
+      else dropNulls(v);
+    }
+  }
 }
 
 function checkUnionBody(schema: object, body: unknown): void {
   const info = unionInfo(schema);
   if (!info) return;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('Invalid request: the body must be a JSON object');
+  if (info.nullAsAbsent) dropNulls(body);
   const value = (body as Record<string, unknown>)[info.property];
+  if (value === undefined && info.whenAbsent) {
+    assertValid(info.whenAbsent, body);
+    return;
+  }
   if (value === undefined) throw invalidField(info.property, 'required', `${info.property} is required`);
   const member = typeof value === 'string' ? info.mapping[value] : undefined;
   if (!member) {

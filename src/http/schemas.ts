@@ -24,6 +24,10 @@ export function schemaName(schema: object): string | undefined {
 export interface UnionInfo {
   property: string;
   mapping: Record<string, TObject>;
+  /** Checks a body that leaves the property out (the handler then picks the member); absent: the property is required. */
+  whenAbsent?: TObject;
+  /** JSON null anywhere in the body means "not sent" (Go clients send nil slices and pointers as null). */
+  nullAsAbsent?: boolean;
 }
 const unions = new WeakMap<object, UnionInfo>();
 
@@ -31,14 +35,20 @@ const unions = new WeakMap<object, UnionInfo>();
  * A request body chosen by one property (`cloudProvider`, `clusterType`, `type`). It is served
  * as `oneOf` + `discriminator` and validated by picking the member named by the property.
  */
-export function discriminatedUnion<M extends Record<string, TObject>>(name: string, property: string, mapping: M, description: string): TUnsafe<Static<M[keyof M]>> {
+export function discriminatedUnion<M extends Record<string, TObject>>(
+  name: string,
+  property: string,
+  mapping: M,
+  description: string,
+  options: { whenAbsent?: TObject; nullAsAbsent?: boolean } = {},
+): TUnsafe<Static<M[keyof M]>> {
   const schema = Type.Unsafe<Static<M[keyof M]>>({
     type: 'object',
     description,
     oneOf: Object.values(mapping),
     discriminator: { propertyName: property },
   });
-  unions.set(schema, { property, mapping });
+  unions.set(schema, { property, mapping, ...options });
   return named(name, schema);
 }
 

@@ -2,9 +2,10 @@ import type { TSchema } from 'typebox';
 import { ErrorSchema, schemaName, unionInfo } from '../http/schemas.js';
 import type { Surface } from '../http/surface.js';
 
-const REASONS: Record<number, string> = {
+const REASONS: Record<string, string> = {
   200: 'OK', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
   405: 'Method Not Allowed', 409: 'Conflict', 412: 'Precondition Failed', 500: 'Internal Server Error',
+  '4XX': 'Client error', '5XX': 'Server error',
 };
 
 type Json = Record<string, unknown>;

@@ -3,6 +3,7 @@ import { operations as organizations } from './organizations/routes.js';
 import { operations as workspaces } from './workspaces/routes.js';
 import { operations as options } from './options/routes.js';
 import { operations as clusters } from './clusters/routes.js';
+import { operations as deployments } from './deployments/routes.js';
 
 /** The Astro API v1 surface. A new resource family adds its operations here. */
 export const v1Surface: Surface = {
@@ -12,10 +13,10 @@ export const v1Surface: Surface = {
   info: {
     title: 'Astrolabe — Astro API v1',
     version: 'v1.0',
-    description: 'A self-hosted server speaking the Astro API v1: organizations, workspaces, clusters and more.',
+    description: 'A self-hosted server speaking the Astro API v1: organizations, workspaces, clusters, Deployments and more.',
   },
   apiVersions: ['1', '1.0'],
-  operations: [...organizations, ...workspaces, ...options, ...clusters],
+  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments],
 };
 
 /** Every surface the server serves. */

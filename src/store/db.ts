@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001_foundation.js';
 import * as m002 from './migrations/002_unbounded_names.js';
+import * as m003 from './migrations/003_deployments.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -26,6 +27,7 @@ export interface Store {
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
   '002_unbounded_names': m002,
+  '003_deployments': m003,
 };
 
 class InCodeMigrations implements MigrationProvider {

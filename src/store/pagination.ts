@@ -16,7 +16,7 @@ export interface Page<T> {
 /**
  * Applies `sorts` (already checked against the operation's enum) through a field → column map,
  * always ending with the id so pages never overlap, then offset/limit. Three indexed queries:
- * the count, the page of ids (which an index on the filter and sort columns answers without
+ * the count (or the caller's `knownCount`), the page of ids (which an index on the filter and sort columns answers without
  * touching the table, so a deep offset stays cheap), and the rows of those ids.
  */
 export async function paginate<DB, TB extends keyof DB, O>(
@@ -25,14 +25,21 @@ export async function paginate<DB, TB extends keyof DB, O>(
   columns: Record<string, string>,
   defaultSort: string,
   idColumn: string,
+  /** Where the caller keeps the number of matching rows itself (a maintained counter), how to read it. */
+  knownCount?: () => Promise<number>,
 ): Promise<Page<O>> {
   const offset = req.offset ?? 0;
   const limit = req.limit ?? 20;
-  const countRow = await base
-    .clearSelect()
-    .select((eb) => eb.fn.countAll<string | number>().as('count'))
-    .executeTakeFirst();
-  const totalCount = Number((countRow as { count?: string | number } | undefined)?.count ?? 0);
+  let totalCount: number;
+  if (knownCount) {
+    totalCount = await knownCount();
+  } else {
+    const countRow = await base
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<string | number>().as('count'))
+      .executeTakeFirst();
+    totalCount = Number((countRow as { count?: string | number } | undefined)?.count ?? 0);
+  }
   const sorts = req.sorts && req.sorts.length > 0 ? req.sorts : [defaultSort];
   let q = base;
   for (const s of sorts) {

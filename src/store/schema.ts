@@ -122,6 +122,84 @@ export interface ClusterWorkspacesTable {
   workspace_id: string;
 }
 
+export interface DeploymentsTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  workspace_id: string;
+  /** Null for STANDARD Deployments, which run on a shared cluster. */
+  cluster_id: string | null;
+  name: string;
+  description: string | null;
+  type: string;
+  cloud_provider: string;
+  region: string;
+  runtime_version: string;
+  executor: string;
+  namespace: string;
+  /** Hosted only (null on HYBRID). */
+  scheduler_size: string | null;
+  /** HYBRID only (null on hosted). */
+  scheduler_au: number | null;
+  scheduler_replicas: number | null;
+  is_high_availability: number | null;
+  is_development_mode: number | null;
+  is_cicd_enforced: number;
+  is_dag_deploy_enabled: number;
+  /** Quantities exactly as sent (or defaulted), echoed byte for byte. */
+  resource_quota_cpu: string | null;
+  resource_quota_memory: string | null;
+  default_task_pod_cpu: string | null;
+  default_task_pod_memory: string | null;
+  task_pod_node_pool_id: string | null;
+  workload_identity: string | null;
+  dr_workload_identity: string | null;
+  /** JSON array as sent, or null when never sent. */
+  contact_emails: string | null;
+  /** JSON {allowedIpAddressRanges, taskLogBucket?, taskLogUrlPattern?} while remote execution is on, else null. */
+  remote_execution: string | null;
+  /** JSON array of hibernation schedules as sent, or null when none were configured. */
+  hibernation_schedules: string | null;
+  /** JSON {isHibernating?, overrideUntil?} as sent, or null when no override is configured. */
+  hibernation_override: string | null;
+  /** CREATING / DEPLOYING while a change is in flight, else null. */
+  pending_status: string | null;
+  pending_until: string | null;
+}
+
+export interface DeploymentWorkerQueuesTable {
+  id: string;
+  deployment_id: string;
+  position: number;
+  name: string;
+  is_default: number;
+  astro_machine: string | null;
+  node_pool_id: string | null;
+  min_worker_count: number;
+  max_worker_count: number;
+  worker_concurrency: number;
+  pod_ephemeral_storage: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeploymentEnvVarsTable {
+  deployment_id: string;
+  position: number;
+  key: string;
+  is_secret: number;
+  /** The value of a variable that is not secret; always null for secrets. */
+  value: string | null;
+  /** The value of a secret variable; never returned by the API. */
+  secret_value: string | null;
+  updated_at: string;
+}
+
+export interface DeploymentCountsTable {
+  organization_id: string;
+  workspace_id: string;
+  count: number;
+}
+
 export interface ServerSecretsTable {
   name: string;
   value: string;
@@ -136,5 +214,9 @@ export interface Database {
   clusters: ClustersTable;
   cluster_node_pools: ClusterNodePoolsTable;
   cluster_workspaces: ClusterWorkspacesTable;
+  deployments: DeploymentsTable;
+  deployment_worker_queues: DeploymentWorkerQueuesTable;
+  deployment_env_vars: DeploymentEnvVarsTable;
+  deployment_counts: DeploymentCountsTable;
   server_secrets: ServerSecretsTable;
 }

@@ -48,7 +48,7 @@ const TABLE: Record<string, { grants: string[]; denies: string[] }> = {
     denies: ['organization.clusters.delete', 'organization.workspaces.create'],
   },
   ORGANIZATION_MEMBER: {
-    grants: ['organization.get', 'organization.clusters.get', 'organization.workspaces.get', 'organization.deploymentConfigurations.get'],
+    grants: ['organization.get', 'organization.clusters.get', 'organization.workspaces.get', 'organization.deploymentConfigurations.get', 'organization.deployments.get', 'deployment.get'],
     denies: ['organization.settings.update', 'organization.auditLogs.get', 'organization.clusters.create', 'workspace.delete', 'deployment.update'],
   },
   WORKSPACE_OWNER: {

@@ -32,6 +32,6 @@ export const operations = [
     query: GetDeploymentOptionsQuery,
     success: { status: 200, schema: DeploymentOptions },
     errors: STANDARD_ERRORS,
-    handler: async ({ query }) => service.deploymentOptions(query),
+    handler: ({ app, params, query }) => service.deploymentOptions(app, params.organizationId, query),
   }),
 ];

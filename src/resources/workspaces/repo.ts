@@ -15,6 +15,15 @@ export function findWorkspace(db: Queryable, organizationId: string, id: string)
   return selectWorkspaces(db, organizationId).where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Takes the row lock of a workspace (PostgreSQL; SQLite runs write transactions one at a time):
+ * a Deployment created in the workspace and the workspace's deletion then cannot interleave.
+ */
+export async function lockWorkspace(db: Queryable, organizationId: string, id: string): Promise<void> {
+  await db.updateTable('workspaces').set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('organization_id', '=', organizationId).where('id', '=', id).execute();
+}
+
 export function listWorkspaces(db: Queryable, organizationId: string, f: { ids?: string[]; names?: string[] }, page: PageRequest) {
   let q = selectWorkspaces(db, organizationId);
   if (f.ids) q = q.where('id', 'in', f.ids);

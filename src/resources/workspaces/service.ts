@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { found, invalidField, notFound } from '../../http/errors.js';
+import { badRequest, found, invalidField, notFound } from '../../http/errors.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import type { CloudProvider } from '../../http/schemas.js';
@@ -10,6 +10,7 @@ import { fromBool, inTransaction, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { findRegion, STANDARD_REGIONS } from '../../platform/catalog.js';
 import { findCluster } from '../clusters/repo.js';
+import { deploymentsInWorkspace } from '../deployments/service.js';
 import * as repo from './repo.js';
 import { workspaceView, workspaceViews } from './view.js';
 import type { CreateWorkspaceBody, UpdateWorkspaceBody, WorkspaceView } from './schema.js';
@@ -92,10 +93,16 @@ export async function updateWorkspace(app: AppContext, p: Principal, organizatio
   });
 }
 
+/** Deletes an empty workspace; one still holding Deployments is refused (400) and left as it is. */
 export async function deleteWorkspace(app: AppContext, organizationId: string, id: string): Promise<void> {
   await inTransaction(app.db, async (tx) => {
+    // The lock orders this delete with a Deployment being created in the workspace.
+    await repo.lockWorkspace(tx, organizationId, id);
     found(await repo.findWorkspace(tx, organizationId, id), 'Workspace');
-    // A concurrent delete may have committed since the check: only one of them answers 204.
+    const held = await deploymentsInWorkspace(tx, id);
+    if (held > 0) {
+      throw badRequest(`Invalid request: the Workspace still holds ${held} Deployment${held === 1 ? '' : 's'}; delete ${held === 1 ? 'it' : 'them'} first`);
+    }
     if (!(await repo.deleteWorkspace(tx, id))) throw notFound('Workspace');
   });
 }

@@ -1,0 +1,66 @@
+import type { AppContext } from '../../context.js';
+import { toBool } from '../../store/db.js';
+import type { DeploymentsTable } from '../../store/schema.js';
+import { storedTime } from '../../time.js';
+import { hibernationState, type HibernationState, type StoredOverride } from './hibernation.js';
+import type { DeploymentRow } from './repo.js';
+import type { DeploymentStatus, HibernationSchedule } from './schema.js';
+
+/*
+ * The one engine behind a Deployment's status, derived at read time from stored times and the
+ * injectable clock (no timers, so several server instances on one database agree):
+ *   - after a create the Deployment is CREATING, after an update DEPLOYING, until its simulated
+ *     infrastructure is ready (ASTROLABE_PROVISION_SECONDS after the write; 0 = ready at once);
+ *   - then a development Deployment whose schedules or override say so is HIBERNATING;
+ *   - otherwise it is HEALTHY.
+ */
+
+type Pending = Pick<DeploymentsTable, 'pending_status' | 'pending_until'>;
+
+function pendingFor(app: AppContext, status: 'CREATING' | 'DEPLOYING', now: Date, notBefore?: string | null): Pending {
+  const seconds = app.config.provisionSeconds;
+  if (seconds <= 0) return { pending_status: null, pending_until: null };
+  let until = storedTime(new Date(now.getTime() + seconds * 1000));
+  if (notBefore && notBefore > until) until = notBefore;
+  return { pending_status: status, pending_until: until };
+}
+
+export function pendingAfterCreate(app: AppContext, now: Date): Pending {
+  return pendingFor(app, 'CREATING', now);
+}
+
+/** An update rolls out (DEPLOYING); one made while the Deployment is still being created keeps it CREATING. */
+export function pendingAfterUpdate(app: AppContext, row: DeploymentRow, now: Date): Pending {
+  const creating = pendingStatus(row, now) === 'CREATING';
+  return pendingFor(app, creating ? 'CREATING' : 'DEPLOYING', now, creating ? row.pending_until : undefined);
+}
+
+function pendingStatus(row: DeploymentRow, now: Date): 'CREATING' | 'DEPLOYING' | undefined {
+  if (!row.pending_status || !row.pending_until) return undefined;
+  return row.pending_until > storedTime(now) ? (row.pending_status as 'CREATING' | 'DEPLOYING') : undefined;
+}
+
+export function storedSchedules(row: DeploymentRow): HibernationSchedule[] | null {
+  return row.hibernation_schedules === null ? null : (JSON.parse(row.hibernation_schedules) as HibernationSchedule[]);
+}
+
+export function storedOverride(row: DeploymentRow): StoredOverride | null {
+  return row.hibernation_override === null ? null : (JSON.parse(row.hibernation_override) as StoredOverride);
+}
+
+export interface Lifecycle {
+  status: DeploymentStatus;
+  statusReason?: string;
+  /** For development Deployments only. */
+  hibernation?: HibernationState;
+}
+
+export function lifecycle(row: DeploymentRow, now: Date): Lifecycle {
+  const development = row.is_development_mode !== null && toBool(row.is_development_mode);
+  const hibernation = development ? hibernationState(storedSchedules(row), storedOverride(row), now) : undefined;
+  const pending = pendingStatus(row, now);
+  if (pending === 'CREATING') return { status: 'CREATING', statusReason: 'The Deployment\'s infrastructure is being created', hibernation };
+  if (pending === 'DEPLOYING') return { status: 'DEPLOYING', statusReason: 'The Deployment\'s latest change is being rolled out', hibernation };
+  if (hibernation?.isHibernating) return { status: 'HIBERNATING', statusReason: hibernation.reason, hibernation };
+  return { status: 'HEALTHY', hibernation };
+}

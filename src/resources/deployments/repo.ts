@@ -1,0 +1,129 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import { groupBy, type Queryable } from '../../store/db.js';
+import type { DeploymentEnvVarsTable, DeploymentsTable, DeploymentWorkerQueuesTable } from '../../store/schema.js';
+import { paginate, type PageRequest } from '../../store/pagination.js';
+
+/** The one owner of the deployments, deployment_worker_queues, deployment_env_vars and deployment_counts tables. */
+
+export type DeploymentRow = Selectable<DeploymentsTable>;
+export type QueueRow = Selectable<DeploymentWorkerQueuesTable>;
+export type EnvVarRow = Selectable<DeploymentEnvVarsTable>;
+
+const SORT_COLUMNS = { name: 'name', createdAt: 'created_at', updatedAt: 'updated_at' };
+
+function selectDeployments(db: Queryable, organizationId: string) {
+  return db.selectFrom('deployments').selectAll().where('organization_id', '=', organizationId);
+}
+
+export function findDeployment(db: Queryable, organizationId: string, id: string): Promise<DeploymentRow | undefined> {
+  return selectDeployments(db, organizationId).where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Takes the row lock before a change: on PostgreSQL a concurrent change waits and then reads the
+ * committed row; SQLite runs write transactions one at a time anyway.
+ */
+export async function lockDeployment(db: Queryable, organizationId: string, id: string): Promise<void> {
+  await db.updateTable('deployments').set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('organization_id', '=', organizationId).where('id', '=', id).execute();
+}
+
+export interface DeploymentFilter {
+  ids?: string[];
+  names?: string[];
+  workspaceIds?: string[];
+}
+
+export function listDeployments(db: Queryable, organizationId: string, f: DeploymentFilter, page: PageRequest) {
+  let q = selectDeployments(db, organizationId);
+  if (f.ids) q = q.where('id', 'in', f.ids);
+  if (f.names) q = q.where('name', 'in', f.names);
+  if (f.workspaceIds) q = q.where('workspace_id', 'in', f.workspaceIds);
+  // Filtered by ids or names the matches are few and counted directly; otherwise the counters say.
+  const counted = f.ids || f.names ? undefined : () => countDeployments(db, organizationId, f.workspaceIds);
+  return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'id', counted);
+}
+
+/** The Organization's Deployments (or those of some of its Workspaces), from the maintained counters. */
+async function countDeployments(db: Queryable, organizationId: string, workspaceIds?: string[]): Promise<number> {
+  let q = db.selectFrom('deployment_counts').select((eb) => eb.fn.sum<string | number | null>('count').as('n')).where('organization_id', '=', organizationId);
+  if (workspaceIds) q = q.where('workspace_id', 'in', workspaceIds);
+  const r = await q.executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+async function adjustCount(db: Queryable, organizationId: string, workspaceId: string, by: number): Promise<void> {
+  await db.insertInto('deployment_counts').values({ organization_id: organizationId, workspace_id: workspaceId, count: by })
+    .onConflict((oc) => oc.columns(['organization_id', 'workspace_id']).doUpdateSet((eb) => ({ count: eb(eb.ref('deployment_counts.count'), '+', by) })))
+    .execute();
+}
+
+/** Adds a Deployment and counts it in its Workspace. */
+export async function insertDeployment(db: Queryable, row: Insertable<DeploymentsTable>): Promise<void> {
+  await db.insertInto('deployments').values(row).execute();
+  await adjustCount(db, row.organization_id, row.workspace_id, 1);
+}
+
+export async function updateDeployment(db: Queryable, id: string, changes: Updateable<DeploymentsTable>): Promise<void> {
+  await db.updateTable('deployments').set(changes).where('id', '=', id).execute();
+}
+
+/** Removes a Deployment and its count; its worker queues and environment variables go with it (ON DELETE CASCADE). */
+export async function deleteDeployment(db: Queryable, row: Pick<DeploymentRow, 'id' | 'organization_id' | 'workspace_id'>): Promise<void> {
+  const gone = await db.deleteFrom('deployments').where('id', '=', row.id).executeTakeFirst();
+  if (Number(gone.numDeletedRows) > 0) await adjustCount(db, row.organization_id, row.workspace_id, -1);
+}
+
+/** How many Deployments a Workspace holds (refusing to delete a Workspace that is not empty). */
+export async function countInWorkspace(db: Queryable, workspaceId: string): Promise<number> {
+  const r = await db.selectFrom('deployments').select((eb) => eb.fn.countAll<string | number>().as('n')).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/** How many Deployments a cluster hosts (refusing to delete a cluster that is not empty). */
+export async function countOnCluster(db: Queryable, clusterId: string): Promise<number> {
+  const r = await db.selectFrom('deployments').select((eb) => eb.fn.countAll<string | number>().as('n')).where('cluster_id', '=', clusterId).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+// ---------------------------------------------------------------- worker queues
+
+export async function queuesOf(db: Queryable, deploymentIds: string[]): Promise<Map<string, QueueRow[]>> {
+  if (deploymentIds.length === 0) return new Map();
+  const rows = await db.selectFrom('deployment_worker_queues').selectAll()
+    .where('deployment_id', 'in', deploymentIds)
+    .orderBy('deployment_id').orderBy('position')
+    .execute();
+  return groupBy(rows, (r) => r.deployment_id);
+}
+
+export async function insertQueue(db: Queryable, row: Insertable<DeploymentWorkerQueuesTable>): Promise<void> {
+  await db.insertInto('deployment_worker_queues').values(row).execute();
+}
+
+export async function updateQueue(db: Queryable, id: string, changes: Updateable<DeploymentWorkerQueuesTable>): Promise<void> {
+  await db.updateTable('deployment_worker_queues').set(changes).where('id', '=', id).execute();
+}
+
+export async function deleteQueues(db: Queryable, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.deleteFrom('deployment_worker_queues').where('id', 'in', ids).execute();
+}
+
+// ---------------------------------------------------------------- environment variables
+
+export async function envVarsOf(db: Queryable, deploymentIds: string[]): Promise<Map<string, EnvVarRow[]>> {
+  if (deploymentIds.length === 0) return new Map();
+  const rows = await db.selectFrom('deployment_env_vars').selectAll()
+    .where('deployment_id', 'in', deploymentIds)
+    .orderBy('deployment_id').orderBy('position')
+    .execute();
+  return groupBy(rows, (r) => r.deployment_id);
+}
+
+/** Replaces the whole list of a Deployment's variables. */
+export async function replaceEnvVars(db: Queryable, deploymentId: string, rows: Insertable<DeploymentEnvVarsTable>[]): Promise<void> {
+  await db.deleteFrom('deployment_env_vars').where('deployment_id', '=', deploymentId).execute();
+  if (rows.length === 0) return;
+  await db.insertInto('deployment_env_vars').values(rows).execute();
+}

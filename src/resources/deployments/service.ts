@@ -1,0 +1,346 @@
+import type { AppContext } from '../../context.js';
+import { actor } from '../../auth/access.js';
+import type { Principal } from '../../auth/principal.js';
+import type { Target } from '../../auth/access.js';
+import { badRequest, found, invalidField } from '../../http/errors.js';
+import type { CloudProvider } from '../../http/schemas.js';
+import { assertValid } from '../../http/validation.js';
+import { createdColumns, updatedColumns } from '../../store/audit.js';
+import { fromBool, inTransaction, toBool, type Queryable } from '../../store/db.js';
+import { newId } from '../../store/ids.js';
+import { envelope, type PageRequest } from '../../store/pagination.js';
+import type { AuditColumns, DeploymentsTable } from '../../store/schema.js';
+import { storedTime } from '../../time.js';
+import { findRegion, STANDARD_REGIONS, type Executor } from '../../platform/catalog.js';
+import { findCluster, listClusters, lockCluster, nodePoolsOf, workspaceIdsOf, type ClusterRow } from '../clusters/repo.js';
+import { findOrganization } from '../organizations/repo.js';
+import { findWorkspace, lockWorkspace, type WorkspaceRow } from '../workspaces/repo.js';
+import { buildSpec, validTime, type AnyBody, type Current, type Infra, type Spec } from './checks.js';
+import { pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
+import * as repo from './repo.js';
+import {
+  CREATE_MEMBERS, type CreateDeploymentBody, type DeploymentType, type DeploymentView, type HibernationOverrideView, type OverrideBody, type UpdateDeploymentBody,
+} from './schema.js';
+import { defaultWorkloadIdentity, namespaceFor } from './simulated.js';
+import { deploymentView, deploymentViews, overrideView } from './view.js';
+
+// ---------------------------------------------------------------- authorization targets
+
+/**
+ * What a Deployment route acts on: the Deployment and its Workspace, or nothing when the id names
+ * no Deployment of the Organization (a missing and a foreign id are refused alike).
+ */
+export async function deploymentTarget(app: AppContext, organizationId: string, id: string): Promise<Target> {
+  const row = await repo.findDeployment(app.db, organizationId, id);
+  return row ? { workspaceId: row.workspace_id, deploymentId: row.id } : {};
+}
+
+/** The Workspace a create names, when it is one of the Organization's. */
+export async function createTarget(app: AppContext, organizationId: string, workspaceId: string): Promise<Target> {
+  const w = await findWorkspace(app.db, organizationId, workspaceId);
+  return w ? { workspaceId: w.id } : {};
+}
+
+// ---------------------------------------------------------------- infrastructure
+
+const clusterCreating = (c: ClusterRow, now: Date) => c.pending_status === 'CREATING' && c.pending_until !== null && c.pending_until > storedTime(now);
+
+/**
+ * Where a new Deployment runs. In order: an explicit clusterId (it wins over cloudProvider and
+ * region); an explicit cloudProvider + region (STANDARD); the Workspace's defaultClusterId; its
+ * defaultCloudProvider + defaultRegion (STANDARD); the Organization's only cluster when it has
+ * exactly one. A `type` sent with the body must agree with what is resolved; Workspace defaults
+ * and the only cluster are skipped when they are of another type.
+ */
+async function resolveInfra(tx: Queryable, organizationId: string, workspace: WorkspaceRow, body: AnyBody, now: Date): Promise<Infra> {
+  const wanted = body.type;
+
+  const onCluster = async (id: string, field: string, what: string): Promise<Infra> => {
+    await lockCluster(tx, organizationId, id);
+    const cluster = await findCluster(tx, organizationId, id);
+    if (!cluster) throw invalidField(field, 'exists', `${field} does not name a cluster of this Organization`);
+    const type = cluster.type as DeploymentType;
+    if (wanted !== undefined && wanted !== type) {
+      throw invalidField('type', 'mismatch', `type ${wanted} does not match ${what}, a ${type} cluster; leave type out or send ${type}`);
+    }
+    if (clusterCreating(cluster, now)) throw invalidField(field, 'ready', `${what} is still being created; try again when its status is CREATED`);
+    const allowed = (await workspaceIdsOf(tx, [cluster.id])).get(cluster.id) ?? [];
+    if (allowed.length > 0 && !allowed.includes(workspace.id)) {
+      throw invalidField(field, 'workspace', `${what} is not available to Workspace ${workspace.id}: the cluster's workspaceIds do not include it`);
+    }
+    const nodePools = (await nodePoolsOf(tx, [cluster.id])).get(cluster.id) ?? [];
+    return { type, provider: cluster.cloud_provider as CloudProvider, region: cluster.region, cluster, nodePools };
+  };
+
+  const standard = (provider: CloudProvider, region: string, field: string, what: string): Infra => {
+    if (wanted !== undefined && wanted !== 'STANDARD') {
+      throw invalidField('type', 'mismatch', `type ${wanted} needs a cluster, but ${what} names a STANDARD (shared) region; send clusterId`);
+    }
+    if (!findRegion(STANDARD_REGIONS[provider], region)) {
+      throw invalidField(field, 'oneof', `${field} must be one of [${STANDARD_REGIONS[provider].map((r) => r.name).join(' ')}] for STANDARD Deployments on ${provider}`);
+    }
+    return { type: 'STANDARD', provider, region, nodePools: [] };
+  };
+
+  const clusterId = body.clusterId || undefined;
+  if (clusterId !== undefined) return onCluster(clusterId, 'clusterId', 'the cluster clusterId names');
+  // cloudProvider and region belong to STANDARD requests; on a typed DEDICATED or HYBRID one they are refused later.
+  const provider = wanted === undefined || wanted === 'STANDARD' ? body.cloudProvider : undefined;
+  const region = wanted === undefined || wanted === 'STANDARD' ? body.region || undefined : undefined;
+  if (provider !== undefined || region !== undefined) {
+    if (provider === undefined) throw invalidField('cloudProvider', 'required_with', 'cloudProvider is required when region is set');
+    if (region === undefined) throw invalidField('region', 'required_with', 'region is required when cloudProvider is set');
+    return standard(provider, region, 'region', 'the request');
+  }
+  if (workspace.default_cluster_id && wanted !== 'STANDARD') {
+    const c = await findCluster(tx, organizationId, workspace.default_cluster_id);
+    if (c && (wanted === undefined || c.type === wanted)) return onCluster(c.id, 'workspaceId', 'the Workspace\'s default cluster');
+  }
+  if (workspace.default_cloud_provider && workspace.default_region && (wanted === undefined || wanted === 'STANDARD')) {
+    return standard(workspace.default_cloud_provider as CloudProvider, workspace.default_region, 'workspaceId', 'the Workspace\'s default region');
+  }
+  if (wanted !== 'STANDARD') {
+    const page = await listClusters(tx, organizationId, {}, { limit: 2 });
+    const only = page.totalCount === 1 ? page.items[0] : undefined;
+    if (only && (wanted === undefined || only.type === wanted)) return onCluster(only.id, 'clusterId', 'the Organization\'s only cluster');
+    const clusters = page.totalCount === 1 ? `one ${only!.type} cluster` : `${page.totalCount} clusters`;
+    const why = `Workspace ${workspace.id} has no default infrastructure${wanted ? ` for a ${wanted} Deployment` : ''} and the Organization has ${clusters}`;
+    const what = wanted ? `clusterId (a ${wanted} cluster)` : 'clusterId (a DEDICATED or HYBRID cluster), or cloudProvider and region (a STANDARD Deployment)';
+    throw badRequest(`Invalid request: send ${what}: ${why}`, [{ field: 'clusterId', code: 'required', message: `clusterId is required: ${why}` }]);
+  }
+  throw invalidField('cloudProvider', 'required', `cloudProvider and region are required for a STANDARD Deployment: Workspace ${workspace.id} has no default cloud provider and region`);
+}
+
+async function checkDedicatedEnforced(tx: Queryable, organizationId: string, infra: Infra, body: AnyBody): Promise<void> {
+  if (infra.type !== 'STANDARD') return;
+  const org = await findOrganization(tx, organizationId);
+  if (!org || !toBool(org.should_enforce_dedicated_clusters)) return;
+  const field = body.type === 'STANDARD' ? 'type' : body.cloudProvider !== undefined ? 'cloudProvider' : 'clusterId';
+  throw invalidField(field, 'dedicated', 'this Organization enforces dedicated clusters: STANDARD Deployments cannot be created; send the clusterId of a DEDICATED or HYBRID cluster');
+}
+
+// ---------------------------------------------------------------- writing
+
+function specColumns(spec: Spec): Omit<DeploymentsTable, 'id' | 'organization_id' | 'workspace_id' | 'cluster_id' | 'type' | 'cloud_provider' | 'region' | 'namespace' | 'pending_status' | 'pending_until' | keyof AuditColumns> {
+  return {
+    name: spec.name,
+    description: spec.description,
+    runtime_version: spec.runtimeVersion,
+    executor: spec.executor,
+    scheduler_size: spec.schedulerSize,
+    scheduler_au: spec.schedulerAu,
+    scheduler_replicas: spec.schedulerReplicas,
+    is_high_availability: spec.isHighAvailability === null ? null : fromBool(spec.isHighAvailability),
+    is_development_mode: spec.isDevelopmentMode === null ? null : fromBool(spec.isDevelopmentMode),
+    is_cicd_enforced: fromBool(spec.isCicdEnforced),
+    is_dag_deploy_enabled: fromBool(spec.isDagDeployEnabled),
+    resource_quota_cpu: spec.resourceQuotaCpu,
+    resource_quota_memory: spec.resourceQuotaMemory,
+    default_task_pod_cpu: spec.defaultTaskPodCpu,
+    default_task_pod_memory: spec.defaultTaskPodMemory,
+    task_pod_node_pool_id: spec.taskPodNodePoolId,
+    workload_identity: spec.workloadIdentity,
+    dr_workload_identity: spec.drWorkloadIdentity,
+    contact_emails: spec.contactEmails === null ? null : JSON.stringify(spec.contactEmails),
+    remote_execution: spec.remoteExecution === null ? null : JSON.stringify(spec.remoteExecution),
+    hibernation_schedules: spec.schedules === null ? null : JSON.stringify(spec.schedules),
+    hibernation_override: spec.override === null ? null : JSON.stringify(spec.override),
+  };
+}
+
+/** Writes the queues and variables of a spec: kept queues are updated, others added or removed. */
+async function writeChildren(tx: Queryable, deploymentId: string, spec: Spec, stored: repo.QueueRow[], now: Date): Promise<void> {
+  const at = storedTime(now);
+  const kept = new Set(spec.queues.flatMap((q) => (q.id ? [q.id] : [])));
+  await repo.deleteQueues(tx, stored.filter((q) => !kept.has(q.id)).map((q) => q.id));
+  for (const [position, q] of spec.queues.entries()) {
+    const cols = {
+      position,
+      name: q.name,
+      is_default: fromBool(q.isDefault),
+      astro_machine: q.astroMachine,
+      node_pool_id: q.nodePoolId,
+      min_worker_count: q.minWorkerCount,
+      max_worker_count: q.maxWorkerCount,
+      worker_concurrency: q.workerConcurrency,
+      pod_ephemeral_storage: q.podEphemeralStorage,
+    };
+    const old = q.id ? stored.find((s) => s.id === q.id) : undefined;
+    if (old) {
+      const same = (Object.keys(cols) as (keyof typeof cols)[]).every((k) => old[k] === cols[k]);
+      if (!same) await repo.updateQueue(tx, old.id, { ...cols, updated_at: at });
+    } else {
+      await repo.insertQueue(tx, { id: newId(), deployment_id: deploymentId, ...cols, created_at: at, updated_at: at });
+    }
+  }
+  await repo.replaceEnvVars(tx, deploymentId, spec.envVars.map((v, position) => ({
+    deployment_id: deploymentId,
+    position,
+    key: v.key,
+    is_secret: fromBool(v.isSecret),
+    value: v.value,
+    secret_value: v.secretValue,
+    updated_at: v.changed ? at : v.updatedAt!,
+  })));
+}
+
+// ---------------------------------------------------------------- create
+
+export async function createDeployment(app: AppContext, p: Principal, organizationId: string, body: CreateDeploymentBody): Promise<DeploymentView> {
+  const b = body as AnyBody;
+  return inTransaction(app.db, async (tx) => {
+    const now = app.clock.now();
+    await lockWorkspace(tx, organizationId, b.workspaceId);
+    const workspace = await findWorkspace(tx, organizationId, b.workspaceId);
+    if (!workspace) throw invalidField('workspaceId', 'exists', 'workspaceId does not name a Workspace of this Organization');
+    const infra = await resolveInfra(tx, organizationId, workspace, b, now);
+    // A body without a type was checked only for name and workspaceId: check it as its type's shape now.
+    if (b.type === undefined) assertValid(CREATE_MEMBERS[infra.type], body);
+    await checkDedicatedEnforced(tx, organizationId, infra, b);
+    const spec = buildSpec(b, infra, { cicdEnforcedDefault: toBool(workspace.cicd_enforced_default) });
+    const id = newId();
+    await repo.insertDeployment(tx, {
+      id,
+      organization_id: organizationId,
+      workspace_id: workspace.id,
+      cluster_id: infra.cluster?.id ?? null,
+      type: infra.type,
+      cloud_provider: infra.provider,
+      region: infra.region,
+      namespace: namespaceFor(id),
+      ...specColumns(spec),
+      ...pendingAfterCreate(app, now),
+      ...createdColumns(actor(p), now),
+    });
+    await writeChildren(tx, id, spec, [], now);
+    return deploymentView(tx, organizationId, id, now);
+  });
+}
+
+// ---------------------------------------------------------------- read
+
+export async function listDeployments(app: AppContext, organizationId: string, q: { deploymentIds?: string[]; names?: string[]; workspaceIds?: string[] } & PageRequest) {
+  const page = await repo.listDeployments(app.db, organizationId, { ids: q.deploymentIds, names: q.names, workspaceIds: q.workspaceIds }, { ...q, limit: Math.min(q.limit ?? 20, 1000) });
+  return envelope('deployments', page, await deploymentViews(app.db, page.items, app.clock.now()));
+}
+
+export async function getDeployment(app: AppContext, organizationId: string, id: string): Promise<DeploymentView> {
+  return deploymentView(app.db, organizationId, id, app.clock.now());
+}
+
+// ---------------------------------------------------------------- update
+
+async function loadCurrent(tx: Queryable, organizationId: string, id: string): Promise<Current> {
+  await repo.lockDeployment(tx, organizationId, id);
+  const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
+  return { row, queues: (await repo.queuesOf(tx, [id])).get(id) ?? [], envVars: (await repo.envVarsOf(tx, [id])).get(id) ?? [] };
+}
+
+async function infraOf(tx: Queryable, row: repo.DeploymentRow): Promise<Infra> {
+  const cluster = row.cluster_id ? await findCluster(tx, row.organization_id, row.cluster_id) : undefined;
+  const nodePools = cluster ? (await nodePoolsOf(tx, [cluster.id])).get(cluster.id) ?? [] : [];
+  return { type: row.type as DeploymentType, provider: row.cloud_provider as CloudProvider, region: row.region, cluster, nodePools };
+}
+
+/** Where a Deployment runs and which Workspace holds it cannot change; a body naming other values is refused. */
+function checkImmutable(b: AnyBody, row: repo.DeploymentRow): void {
+  if (b.type !== row.type) throw invalidField('type', 'immutable', `type must be ${row.type}, the Deployment's type; it cannot change`);
+  if (b.workspaceId !== row.workspace_id) throw invalidField('workspaceId', 'immutable', 'workspaceId must be the Deployment\'s Workspace; a Deployment cannot move to another Workspace');
+  const same: [string, unknown, unknown][] = [['clusterId', b.clusterId, row.cluster_id], ['cloudProvider', b.cloudProvider, row.cloud_provider], ['region', b.region, row.region]];
+  for (const [field, sent, stored] of same) {
+    if (sent !== undefined && sent !== null && sent !== '' && sent !== stored) throw invalidField(field, 'immutable', `${field} cannot change: create a new Deployment to run elsewhere`);
+  }
+}
+
+export async function updateDeployment(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateDeploymentBody): Promise<DeploymentView> {
+  const b = body as AnyBody;
+  return inTransaction(app.db, async (tx) => {
+    const now = app.clock.now();
+    const current = await loadCurrent(tx, organizationId, id);
+    checkImmutable(b, current.row);
+    const infra = await infraOf(tx, current.row);
+    const spec = buildSpec(b, infra, { cicdEnforcedDefault: false, current });
+    await repo.updateDeployment(tx, id, {
+      ...specColumns(spec),
+      ...pendingAfterUpdate(app, current.row, now),
+      ...updatedColumns(actor(p), now),
+    });
+    await writeChildren(tx, id, spec, current.queues, now);
+    return deploymentView(tx, organizationId, id, now);
+  });
+}
+
+// ---------------------------------------------------------------- delete
+
+export async function deleteDeployment(app: AppContext, organizationId: string, id: string): Promise<void> {
+  await inTransaction(app.db, async (tx) => {
+    await repo.lockDeployment(tx, organizationId, id);
+    await repo.deleteDeployment(tx, found(await repo.findDeployment(tx, organizationId, id), 'Deployment'));
+  });
+}
+
+// ---------------------------------------------------------------- hibernation override
+
+/**
+ * Hibernates a development Deployment, or keeps it awake, whatever its schedules say, until
+ * overrideUntil (for good without one). The override shows in scalingSpec.hibernationSpec and
+ * drives status and scalingStatus at once.
+ */
+export async function overrideHibernation(app: AppContext, p: Principal, organizationId: string, id: string, body: OverrideBody): Promise<HibernationOverrideView> {
+  return inTransaction(app.db, async (tx) => {
+    const now = app.clock.now();
+    await repo.lockDeployment(tx, organizationId, id);
+    const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
+    if (body.isHibernating === null || body.isHibernating === undefined) throw invalidField('isHibernating', 'required', 'isHibernating is required');
+    if (row.type === 'HYBRID' || !toBool(row.is_development_mode)) {
+      throw badRequest('Invalid request: only development Deployments (isDevelopmentMode true) can hibernate');
+    }
+    if (toBool(row.is_high_availability)) throw badRequest('Invalid request: a Deployment with high availability cannot hibernate');
+    const until = body.overrideUntil ?? undefined;
+    if (until !== undefined && (!validTime(until) || Date.parse(until) <= now.getTime())) {
+      throw invalidField('overrideUntil', 'future', 'overrideUntil must be a time in the future');
+    }
+    const override = { isHibernating: body.isHibernating, ...(until !== undefined ? { overrideUntil: until } : {}) };
+    await repo.updateDeployment(tx, id, { hibernation_override: JSON.stringify(override), ...updatedColumns(actor(p), now) });
+    return overrideView(override, now);
+  });
+}
+
+/** Removes a Deployment's hibernation override; its schedules apply again. Without one, nothing changes. */
+export async function removeHibernationOverride(app: AppContext, p: Principal, organizationId: string, id: string): Promise<void> {
+  await inTransaction(app.db, async (tx) => {
+    const now = app.clock.now();
+    await repo.lockDeployment(tx, organizationId, id);
+    const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
+    if (storedOverride(row) === null) return;
+    await repo.updateDeployment(tx, id, { hibernation_override: null, ...updatedColumns(actor(p), now) });
+  });
+}
+
+// ---------------------------------------------------------------- for other families
+
+/** What GetDeploymentOptions needs to know about an existing Deployment; undefined when the id names none of the Organization's. */
+export interface DeploymentOptionsContext {
+  type: DeploymentType;
+  cloudProvider: CloudProvider;
+  runtimeVersion: string;
+  executor: Executor;
+  workloadIdentities: { role: string; label: string }[];
+}
+
+export async function deploymentOptionsContext(app: AppContext, organizationId: string, id: string): Promise<DeploymentOptionsContext | undefined> {
+  const row = await repo.findDeployment(app.db, organizationId, id);
+  if (!row) return undefined;
+  const provider = row.cloud_provider as CloudProvider;
+  const cluster = row.cluster_id ? await findCluster(app.db, organizationId, row.cluster_id) : undefined;
+  const place = cluster?.id ?? `${provider.toLowerCase()}-${row.region}`;
+  const fallback = defaultWorkloadIdentity(provider, place, row.namespace, cluster?.provider_account ?? null);
+  const identities = [{ role: fallback, label: 'Default' }];
+  if (row.workload_identity && row.workload_identity !== fallback) identities.push({ role: row.workload_identity, label: 'Configured' });
+  return { type: row.type as DeploymentType, cloudProvider: provider, runtimeVersion: row.runtime_version, executor: row.executor as Executor, workloadIdentities: identities };
+}
+
+/** How many Deployments a Workspace holds; Workspaces with any cannot be deleted. */
+export const deploymentsInWorkspace = repo.countInWorkspace;
+/** How many Deployments a cluster hosts; clusters with any cannot be deleted. */
+export const deploymentsOnCluster = repo.countOnCluster;
