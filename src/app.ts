@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import YAML from 'yaml';
+import { startAuthCache } from './auth/cache.js';
 import type { AppContext } from './context.js';
 import { ApiError, badRequest, renderError } from './http/errors.js';
 import { registerOperation } from './http/operation.js';
@@ -11,6 +12,8 @@ import { surfaces } from './resources/index.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
+  /** false: no LISTEN for cache changes on PostgreSQL, only the epoch poll (for tests). */
+  listenForChanges?: boolean;
 }
 
 export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -20,6 +23,13 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     requestIdHeader: false,
     bodyLimit: 10 * 1024 * 1024,
   });
+
+  const authCache = await startAuthCache(app.db, {
+    databaseUrl: app.store.kind === 'postgres' ? app.config.databaseUrl : undefined,
+    listen: opts.listenForChanges,
+    onError: (err, what) => fastify.log.error({ err }, `${what} failed`),
+  });
+  fastify.addHook('onClose', () => authCache.close());
 
   fastify.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : inputAjv).compile(schema));
   fastify.setSchemaErrorFormatter((errors) => validationError(errors as never));

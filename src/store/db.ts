@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001_foundation.js';
+import * as m002AuthCache from './migrations/002_auth_cache_epoch.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -24,6 +25,7 @@ export interface Store {
 
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
+  '002_auth_cache_epoch': m002AuthCache,
 };
 
 class InCodeMigrations implements MigrationProvider {
@@ -54,6 +56,8 @@ function withStatementCache(sqlite: SQLite.Database, size = 500): SqliteDatabase
     },
   };
 }
+
+const kinds = new WeakMap<Db, Store['kind']>();
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   let db: Db;
@@ -89,6 +93,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     await db.destroy();
     throw error instanceof Error ? error : new Error(String(error));
   }
+  kinds.set(db, kind);
   return {
     db,
     kind,
@@ -100,9 +105,45 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   };
 }
 
+/** Per open transaction: the database it belongs to and what runs once it commits. */
+const openTransactions = new WeakMap<Tx, { db: Db; hooks: (() => void)[] }>();
+
 /** Runs `fn` as one database transaction: every mutation goes through here. */
-export function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(fn);
+export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  let hooks: (() => void)[] = [];
+  const result = await db.transaction().execute((tx) => {
+    hooks = [];
+    openTransactions.set(tx, { db, hooks });
+    return fn(tx);
+  });
+  for (const hook of hooks) hook();
+  return result;
+}
+
+/** Runs `fn` in `q` when it is a transaction already, else in a new one. */
+export function withinTransaction<T>(q: Queryable, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return q.isTransaction ? fn(q as Tx) : inTransaction(q as Db, fn);
+}
+
+/**
+ * Runs `hook` once what `q` wrote is committed: after the commit of a transaction opened by
+ * inTransaction (never, if it rolls back), or at once outside a transaction, where every
+ * statement commits on its own. Hooks must not throw.
+ */
+export function afterCommit(q: Queryable, hook: () => void): void {
+  const open = q.isTransaction ? openTransactions.get(q as Tx) : undefined;
+  if (open) open.hooks.push(hook);
+  else hook();
+}
+
+/** The database behind `q`: itself, or the one a transaction of inTransaction runs on. */
+export function rootDb(q: Queryable): Db {
+  return q.isTransaction ? openTransactions.get(q as Tx)?.db ?? (q as Db) : (q as Db);
+}
+
+/** Which kind of store `q` reads and writes. */
+export function storeKind(q: Queryable): Store['kind'] {
+  return kinds.get(rootDb(q)) ?? 'sqlite';
 }
 
 export function toBool(v: number | null | undefined): boolean {

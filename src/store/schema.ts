@@ -127,6 +127,12 @@ export interface ServerSecretsTable {
   value: string;
 }
 
+/** A single row (id 1); see src/auth/cache.ts. */
+export interface AuthCacheEpochTable {
+  id: number;
+  epoch: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
@@ -137,4 +143,5 @@ export interface Database {
   cluster_node_pools: ClusterNodePoolsTable;
   cluster_workspaces: ClusterWorkspacesTable;
   server_secrets: ServerSecretsTable;
+  auth_cache_epoch: AuthCacheEpochTable;
 }

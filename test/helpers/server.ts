@@ -49,36 +49,46 @@ export async function freshPostgres(adminUrl: string): Promise<{ url: string; dr
   };
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'astrolabe-test-'));
+export interface StartOptions {
+  /** Another server instance on the store of this one (its own connections, caches and clock). */
+  sameStoreAs?: TestServer;
+  /** false: the server does not LISTEN for cache changes (PostgreSQL), it only polls. */
+  listenForChanges?: boolean;
+}
+
+export async function startServer(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestServer> {
+  const peer = opts.sameStoreAs;
+  const dataDir = peer ? peer.config.dataDir : fs.mkdtempSync(path.join(os.tmpdir(), 'astrolabe-test-'));
   const adminUrl = process.env.ASTROLABE_TEST_DATABASE_URL;
-  const pgdb = adminUrl ? await freshPostgres(adminUrl) : undefined;
-  const config = loadConfig({
+  const pgdb = adminUrl && !peer ? await freshPostgres(adminUrl) : undefined;
+  const config = peer ? peer.config : loadConfig({
     ASTROLABE_DATA_DIR: dataDir,
     ...(pgdb ? { ASTROLABE_DATABASE_URL: pgdb.url } : {}),
     ...env,
   });
-  const clock = new ManualClock(new Date('2026-03-01T12:00:00.000Z'));
+  const clock = new ManualClock(peer ? peer.clock.now() : new Date('2026-03-01T12:00:00.000Z'));
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const app: AppContext = { store, db: store.db, clock, config };
   const boot = await ensureBootstrap(app);
-  const fastify: FastifyInstance = await buildApp(app);
+  const fastify: FastifyInstance = await buildApp(app, { listenForChanges: opts.listenForChanges });
   await fastify.listen({ host: '127.0.0.1', port: 0 });
   const addr = fastify.server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const api = await ApiClient.create(url, boot.token);
+  const token = peer ? peer.token : boot.token!;
+  const api = await ApiClient.create(url, token);
   return {
     url,
-    token: boot.token!,
-    orgId: boot.organizationId!,
+    token,
+    orgId: peer ? peer.orgId : boot.organizationId!,
     clock,
     app,
     config,
     api,
-    as: (token) => api.withToken(token),
+    as: (t) => api.withToken(t),
     close: async () => {
       await fastify.close();
       await store.close();
+      if (peer) return; // the first instance owns the store; close this one first
       if (pgdb) await pgdb.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
