@@ -2,8 +2,8 @@
 // in a benchmark's time. It opens the store with the project's own code (same environment
 // variables as the server: ASTROLABE_DATA_DIR or ASTROLABE_DATABASE_URL), creates each
 // organization with its owner token the way `astrolabe org create` does, and inserts its
-// workspaces through the workspaces repository inside transactions, so whatever the repository
-// keeps beside the rows stays right. Safe while a server runs on the same store.
+// workspaces in one transaction through the workspaces repository's bulk insert, which also
+// brings the counts it keeps beside the rows up to date. Safe while a server runs on the store.
 //
 // Usage: node --import tsx bench/seed-store.ts <workspaces>...   (one organization per number)
 // Prints one JSON line per organization: {"organizationId","token","workspaces","seconds"}.
@@ -11,11 +11,8 @@ import { loadConfig } from '../src/config.js';
 import { openContext } from '../src/command.js';
 import { createOrganizationWithOwner } from '../src/resources/organizations/service.js';
 import * as workspaces from '../src/resources/workspaces/repo.js';
-import { inTransaction } from '../src/store/db.js';
 import { newId } from '../src/store/ids.js';
 import { storedTime } from '../src/time.js';
-
-const BATCH = 5000;
 
 const counts = process.argv.slice(2).map((a) => {
   const n = Number(a);
@@ -31,20 +28,18 @@ try {
     const by = { id: org.tokenId, type: 'SERVICEKEY' };
     // Creation times one millisecond apart, starting now: the default order is the seed order.
     const start = app.clock.now().getTime();
-    for (let from = 0; from < n; from += BATCH) {
-      await inTransaction(app.db, async (tx) => {
-        for (let i = from; i < Math.min(n, from + BATCH); i++) {
-          const at = storedTime(new Date(start + i));
-          await workspaces.insertWorkspace(tx, {
-            id: newId(), organization_id: org.organizationId,
-            name: `ws-${String(i + 1).padStart(6, '0')}`, description: `Seeded workspace ${i + 1} of ${n}`,
-            cicd_enforced_default: 0, default_cluster_id: null, default_cloud_provider: null, default_region: null,
-            created_at: at, created_by_id: by.id, created_by_type: by.type,
-            updated_at: at, updated_by_id: by.id, updated_by_type: by.type,
-          });
-        }
+    const rows = [];
+    for (let i = 0; i < n; i++) {
+      const at = storedTime(new Date(start + i));
+      rows.push({
+        id: newId(), organization_id: org.organizationId,
+        name: `ws-${String(i + 1).padStart(6, '0')}`, description: `Seeded workspace ${i + 1} of ${n}`,
+        cicd_enforced_default: 0, default_cluster_id: null, default_cloud_provider: null, default_region: null,
+        created_at: at, created_by_id: by.id, created_by_type: by.type,
+        updated_at: at, updated_by_id: by.id, updated_by_type: by.type,
       });
     }
+    await workspaces.insertWorkspaces(app.db, org.organizationId, rows);
     const seconds = (performance.now() - t0) / 1000;
     process.stdout.write(JSON.stringify({ organizationId: org.organizationId, token: org.token, workspaces: n, seconds }) + '\n');
   }

@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001_foundation.js';
 import * as m002AuthCache from './migrations/002_auth_cache_epoch.js';
+import * as m003WorkspaceCounts from './migrations/003_workspace_counts.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -26,6 +27,7 @@ export interface Store {
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
   '002_auth_cache_epoch': m002AuthCache,
+  '003_workspace_counts': m003WorkspaceCounts,
 };
 
 class InCodeMigrations implements MigrationProvider {
@@ -59,10 +61,26 @@ function withStatementCache(sqlite: SQLite.Database, size = 500): SqliteDatabase
 
 const kinds = new WeakMap<Db, Store['kind']>();
 
+/** Runs one read-only statement on committed data, outside Kysely; undefined: use Kysely. */
+type DirectRead = (sql: string, parameters: readonly unknown[]) => Promise<unknown[]> | undefined;
+const directReads = new WeakMap<Db, DirectRead>();
+
+/**
+ * How to run an already compiled read outside any transaction without going through Kysely:
+ * on SQLite a second, read-only connection (WAL lets it read the last commit while the main
+ * connection is inside another request's transaction, and nothing waits for Kysely's lock);
+ * on PostgreSQL the pool itself. Undefined inside a transaction, whose reads must see its own
+ * writes.
+ */
+export function directRead(q: Queryable): DirectRead | undefined {
+  return q.isTransaction ? undefined : directReads.get(q as Db);
+}
+
 export async function openStore(opts: StoreOptions): Promise<Store> {
   let db: Db;
   let kind: Store['kind'];
   let closed: () => Promise<void> = async () => {};
+  let direct: () => DirectRead;
   if (opts.databaseUrl) {
     kind = 'postgres';
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
@@ -77,6 +95,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     });
     closed = () => Promise.all([...open].map((c) => new Promise<void>((resolve) => c.once('end', () => resolve())))).then(() => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    direct = () => async (text, parameters) => (await pool.query(text, parameters as unknown[])).rows;
   } else {
     kind = 'sqlite';
     fs.mkdirSync(opts.dataDir, { recursive: true });
@@ -86,6 +105,17 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    direct = () => {
+      const reader = new SQLite(path.join(opts.dataDir, 'astrolabe.db'), { readonly: true, fileMustExist: true });
+      reader.pragma('busy_timeout = 5000');
+      const statements = withStatementCache(reader);
+      const prev = closed;
+      closed = async () => { await prev(); reader.close(); };
+      return (text, parameters) => {
+        const stmt = statements.prepare(text) as SQLite.Statement;
+        return stmt.reader ? Promise.resolve(stmt.all(...parameters)) : undefined;
+      };
+    };
   }
   const migrator = new Migrator({ db, provider: new InCodeMigrations() });
   const { error } = await migrator.migrateToLatest();
@@ -94,6 +124,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     throw error instanceof Error ? error : new Error(String(error));
   }
   kinds.set(db, kind);
+  directReads.set(db, direct());
   return {
     db,
     kind,

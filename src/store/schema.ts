@@ -133,6 +133,20 @@ export interface AuthCacheEpochTable {
   epoch: number;
 }
 
+/** Workspaces per organization; see resources/workspaces/repo.ts. */
+export interface WorkspaceCountsTable {
+  organization_id: string;
+  workspaces: number;
+}
+
+/** Runs of an organization's workspaces in (created_at, id) order; see resources/workspaces/repo.ts. */
+export interface WorkspacePageMarksTable {
+  organization_id: string;
+  created_at: string;
+  id: string;
+  workspaces: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
@@ -144,4 +158,6 @@ export interface Database {
   cluster_workspaces: ClusterWorkspacesTable;
   server_secrets: ServerSecretsTable;
   auth_cache_epoch: AuthCacheEpochTable;
+  workspace_counts: WorkspaceCountsTable;
+  workspace_page_marks: WorkspacePageMarksTable;
 }

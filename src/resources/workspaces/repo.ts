@@ -1,38 +1,216 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { Queryable } from '../../store/db.js';
+import { precompiled } from '../../store/compiled.js';
+import { storeKind, withinTransaction, type Queryable, type Tx } from '../../store/db.js';
 import type { WorkspacesTable } from '../../store/schema.js';
-import { paginate, type PageRequest } from '../../store/pagination.js';
+import { paginate, type Page, type PageRequest } from '../../store/pagination.js';
 
+/**
+ * The one owner of `workspaces`, and of what is kept beside them so that listing costs the same
+ * whatever an organization's size (see migrations/003_workspace_counts.ts):
+ * - `workspace_counts`, the unfiltered totalCount;
+ * - `workspace_page_marks`, runs of the default order (created_at, id) with their lengths, so a
+ *   deep page walks at most one run instead of every workspace before it.
+ * Both change in the transaction of every insert and delete; the count row is written first, so
+ * on PostgreSQL its row lock puts concurrent changes to one organization's marks in order.
+ */
 export type WorkspaceRow = Selectable<WorkspacesTable>;
 
 const SORT_COLUMNS = { name: 'name', createdAt: 'created_at', updatedAt: 'updated_at' };
+const DEFAULT_SORT = 'createdAt:asc';
+/** Workspaces per run after a split (also in migration 003), and the length that splits a run. */
+const MARK_SPAN = 1000;
+const MARK_SPLIT = 2 * MARK_SPAN;
+/** The key the first run of an organization starts at: before every (created_at, id). */
+const FIRST = { created_at: '', id: '' };
 
 function selectWorkspaces(db: Queryable, organizationId: string) {
   return db.selectFrom('workspaces').selectAll().where('organization_id', '=', organizationId);
 }
 
+const findById = precompiled<[string, string], WorkspaceRow>((db, arg) =>
+  db.selectFrom('workspaces').selectAll().where('organization_id', '=', arg(0)).where('id', '=', arg(1)));
 
-export function findWorkspace(db: Queryable, organizationId: string, id: string): Promise<WorkspaceRow | undefined> {
-  return selectWorkspaces(db, organizationId).where('id', '=', id).executeTakeFirst();
+export async function findWorkspace(db: Queryable, organizationId: string, id: string): Promise<WorkspaceRow | undefined> {
+  return (await findById(db, organizationId, id))[0];
+}
+
+const countOf = precompiled<[string], { workspaces: number }>((db, arg) =>
+  db.selectFrom('workspace_counts').select('workspaces').where('organization_id', '=', arg(0)));
+
+/** How many workspaces the organization has, from the maintained count. */
+export async function countWorkspaces(db: Queryable, organizationId: string): Promise<number> {
+  return Number((await countOf(db, organizationId))[0]?.workspaces ?? 0);
+}
+
+// A page in the default order, from the start of the run at (created_at, id) on; ('', '') is
+// the start of all. SQLite reads whole rows as it walks (a skipped row costs an index step);
+// PostgreSQL walks an index-only list of ids and reads only the rows of the page.
+const pageSqlite = precompiled<[string, string, string, number, number], WorkspaceRow>((db, arg) =>
+  db.selectFrom('workspaces').selectAll()
+    .where('organization_id', '=', arg(0))
+    .where((eb) => eb(eb.refTuple('created_at', 'id'), '>=', eb.tuple(arg(1), arg(2))))
+    .orderBy('created_at').orderBy('id').limit(arg(3)).offset(arg(4)));
+
+const pagePostgres = precompiled<[string, string, string, number, number], WorkspaceRow>((db, arg) =>
+  db.selectFrom('workspaces as w')
+    .innerJoin(
+      (eb) => eb.selectFrom('workspaces').select('id')
+        .where('organization_id', '=', arg(0))
+        .where((e) => e(e.refTuple('created_at', 'id'), '>=', e.tuple(arg(1), arg(2))))
+        .orderBy('created_at').orderBy('id').limit(arg(3)).offset(arg(4))
+        .as('p'),
+      (join) => join.onRef('p.id', '=', 'w.id'),
+    )
+    .selectAll('w')
+    .orderBy('w.created_at').orderBy('w.id'));
+
+/**
+ * The run that holds position `offset` of the default order, and how many come before it: the
+ * one run with before <= offset < before + length (runs are contiguous, and only the first may
+ * be empty). One statement, so a run cut meanwhile cannot mix two states; no ORDER BY, which
+ * would make SQLite sort the runs.
+ */
+const runAt = precompiled<[string, number, number], { created_at: string; id: string; before: number | string }>((db, arg) =>
+  db.selectFrom((eb) => eb.selectFrom('workspace_page_marks')
+    .select(['created_at', 'id', 'workspaces'])
+    .select((e) => e.fn.sum<number>('workspaces').over((ob) => ob.orderBy('created_at').orderBy('id')).as('through'))
+    .where('organization_id', '=', arg(0))
+    .as('m'))
+    .select(['created_at', 'id'])
+    .select((eb) => eb('through', '-', eb.ref('workspaces')).as('before'))
+    .where('through', '>', arg(1))
+    .where((eb) => eb(eb('through', '-', eb.ref('workspaces')), '<=', arg(2)))
+    .limit(1));
+
+/** An unfiltered page in the default order, at a cost that does not grow with the organization. */
+async function defaultOrderPage(db: Queryable, organizationId: string, offset: number, limit: number): Promise<Page<WorkspaceRow>> {
+  const totalCount = await countWorkspaces(db, organizationId);
+  if (limit === 0 || offset >= totalCount) return { items: [], offset, limit, totalCount };
+  let from = FIRST;
+  let skip = offset;
+  if (offset >= MARK_SPAN) {
+    const run = (await runAt(db, organizationId, offset, offset))[0];
+    if (run) {
+      from = run;
+      skip = offset - Number(run.before);
+    }
+  }
+  const page = storeKind(db) === 'postgres' ? pagePostgres : pageSqlite;
+  const items = await page(db, organizationId, from.created_at, from.id, limit, skip);
+  return { items, offset, limit, totalCount };
+}
+
+function isDefaultOrder(sorts: string[] | undefined): boolean {
+  if (!sorts || sorts.length === 0) return true;
+  return sorts.length === 1 && (sorts[0] === DEFAULT_SORT || sorts[0] === 'createdAt');
 }
 
 export function listWorkspaces(db: Queryable, organizationId: string, f: { ids?: string[]; names?: string[] }, page: PageRequest) {
+  const unfiltered = !f.ids && !f.names;
+  if (unfiltered && isDefaultOrder(page.sorts)) return defaultOrderPage(db, organizationId, page.offset ?? 0, page.limit ?? 20);
   let q = selectWorkspaces(db, organizationId);
   if (f.ids) q = q.where('id', 'in', f.ids);
   if (f.names) q = q.where('name', 'in', f.names);
-  return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'id');
+  return paginate(q, page, SORT_COLUMNS, DEFAULT_SORT, 'id', {
+    count: unfiltered ? () => countWorkspaces(db, organizationId) : undefined,
+    wholeRows: storeKind(db) === 'sqlite',
+  });
+}
+
+const runOf = precompiled<[string, string, string], { created_at: string; id: string; workspaces: number }>((db, arg) =>
+  db.selectFrom('workspace_page_marks').select(['created_at', 'id', 'workspaces'])
+    .where('organization_id', '=', arg(0))
+    .where((eb) => eb(eb.refTuple('created_at', 'id'), '<=', eb.tuple(arg(1), arg(2))))
+    .orderBy('created_at', 'desc').orderBy('id', 'desc')
+    .limit(1));
+
+const keyAt = precompiled<[string, string, string, number], { created_at: string; id: string }>((db, arg) =>
+  db.selectFrom('workspaces').select(['created_at', 'id'])
+    .where('organization_id', '=', arg(0))
+    .where((eb) => eb(eb.refTuple('created_at', 'id'), '>=', eb.tuple(arg(1), arg(2))))
+    .orderBy('created_at').orderBy('id').limit(1).offset(arg(3)));
+
+const addToCount = precompiled<[string, number], never>((db, arg) =>
+  db.insertInto('workspace_counts').values({ organization_id: arg(0), workspaces: arg(1) })
+    .onConflict((oc) => oc.column('organization_id').doUpdateSet((eb) => ({ workspaces: eb('workspace_counts.workspaces', '+', arg(1)) }))));
+
+const setRunLength = precompiled<[number, string, string, string], never>((db, arg) =>
+  db.updateTable('workspace_page_marks').set({ workspaces: arg(0) })
+    .where('organization_id', '=', arg(1)).where('created_at', '=', arg(2)).where('id', '=', arg(3)));
+
+const addRun = precompiled<[string, string, string, number], never>((db, arg) =>
+  db.insertInto('workspace_page_marks').values({ organization_id: arg(0), created_at: arg(1), id: arg(2), workspaces: arg(3) }));
+
+const dropRun = precompiled<[string, string, string], never>((db, arg) =>
+  db.deleteFrom('workspace_page_marks').where('organization_id', '=', arg(0)).where('created_at', '=', arg(1)).where('id', '=', arg(2)));
+
+/** Keeps the count and the run holding (created_at, id) right after one workspace came or went. */
+async function counted(tx: Tx, organizationId: string, key: { created_at: string; id: string }, delta: 1 | -1): Promise<void> {
+  await addToCount(tx, organizationId, delta);
+  const run = (await runOf(tx, organizationId, key.created_at, key.id))[0];
+  if (!run) {
+    await addRun(tx, organizationId, FIRST.created_at, FIRST.id, delta);
+    return;
+  }
+  const n = Number(run.workspaces) + delta;
+  const isFirst = run.created_at === FIRST.created_at && run.id === FIRST.id;
+  if (n <= 0 && !isFirst) {
+    await dropRun(tx, organizationId, run.created_at, run.id);
+  } else if (n < MARK_SPLIT) {
+    await setRunLength(tx, n, organizationId, run.created_at, run.id);
+  } else {
+    // The run is long: cut it where its second half starts.
+    const cut = (await keyAt(tx, organizationId, run.created_at, run.id, MARK_SPAN))[0]!;
+    await setRunLength(tx, MARK_SPAN, organizationId, run.created_at, run.id);
+    await addRun(tx, organizationId, cut.created_at, cut.id, n - MARK_SPAN);
+  }
 }
 
 export async function insertWorkspace(db: Queryable, row: Insertable<WorkspacesTable>): Promise<void> {
-  await db.insertInto('workspaces').values(row).execute();
+  await withinTransaction(db, async (tx) => {
+    await tx.insertInto('workspaces').values(row).execute();
+    await counted(tx, row.organization_id, row, 1);
+  });
+}
+
+/**
+ * Inserts many workspaces of one organization at once (seeding), then recounts the
+ * organization's runs in one pass.
+ */
+export async function insertWorkspaces(db: Queryable, organizationId: string, rows: Insertable<WorkspacesTable>[]): Promise<void> {
+  await withinTransaction(db, async (tx) => {
+    // Count row first, as in counted(): it orders this against concurrent changes.
+    await tx.insertInto('workspace_counts').values({ organization_id: organizationId, workspaces: 0 })
+      .onConflict((oc) => oc.column('organization_id').doUpdateSet((eb) => ({ workspaces: eb('workspace_counts.workspaces', '+', 0) })))
+      .execute();
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500);
+      if (chunk.some((r) => r.organization_id !== organizationId)) throw new Error('insertWorkspaces: rows of another organization');
+      await tx.insertInto('workspaces').values(chunk).execute();
+    }
+    const keys = await tx.selectFrom('workspaces').select(['created_at', 'id'])
+      .where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id').execute();
+    await tx.updateTable('workspace_counts').set({ workspaces: keys.length }).where('organization_id', '=', organizationId).execute();
+    await tx.deleteFrom('workspace_page_marks').where('organization_id', '=', organizationId).execute();
+    const marks = [];
+    for (let i = 0; i < keys.length; i += MARK_SPAN) {
+      const start = i === 0 ? FIRST : keys[i]!;
+      marks.push({ organization_id: organizationId, created_at: start.created_at, id: start.id, workspaces: Math.min(MARK_SPAN, keys.length - i) });
+    }
+    for (let i = 0; i < marks.length; i += 500) await tx.insertInto('workspace_page_marks').values(marks.slice(i, i + 500)).execute();
+  });
 }
 
 export async function updateWorkspace(db: Queryable, id: string, changes: Updateable<WorkspacesTable>): Promise<void> {
+  // created_at and organization_id never change, so neither do the count and the runs.
   await db.updateTable('workspaces').set(changes).where('id', '=', id).execute();
 }
 
 export async function deleteWorkspace(db: Queryable, id: string): Promise<void> {
-  await db.deleteFrom('workspaces').where('id', '=', id).execute();
+  await withinTransaction(db, async (tx) => {
+    const gone = await tx.deleteFrom('workspaces').where('id', '=', id).returning(['organization_id', 'created_at']).executeTakeFirst();
+    if (gone) await counted(tx, gone.organization_id, { created_at: gone.created_at, id }, -1);
+  });
 }
 
 /** The subset of `ids` that are workspaces of the organization. */

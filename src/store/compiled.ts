@@ -1,0 +1,37 @@
+import { CompiledQuery, type Compilable } from 'kysely';
+import { directRead, rootDb, type Db, type Queryable } from './db.js';
+
+const MARK = '\u0000astrolabe-argument:';
+
+/** Where each parameter of a compiled query comes from: an argument (by index) or a constant. */
+type Slot = number | { value: unknown };
+
+/**
+ * A query built and compiled once per database (the SQL text differs between SQLite and
+ * PostgreSQL), then run with new argument values: hot paths skip Kysely's query builder and
+ * compiler on every request, and reads outside a transaction skip Kysely altogether (see
+ * directRead in ./db.ts). `build` gets `arg(i)`, the placeholder of the i-th argument, to use
+ * wherever a value goes; everything else in the query is fixed. Queries with a variable shape
+ * (an IN list of any length, optional filters) are not for this.
+ */
+export function precompiled<A extends unknown[], R>(
+  build: (db: Db, arg: (i: number) => any) => Compilable<R>,
+): (db: Queryable, ...args: A) => Promise<R[]> {
+  const byDb = new WeakMap<Db, { sql: string; slots: Slot[] }>();
+  return async (db, ...args) => {
+    const root = rootDb(db);
+    let c = byDb.get(root);
+    if (!c) {
+      const q = build(root, (i) => MARK + i).compile();
+      c = {
+        sql: q.sql,
+        slots: q.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARK) ? Number(p.slice(MARK.length)) : { value: p })),
+      };
+      byDb.set(root, c);
+    }
+    const parameters = c.slots.map((s) => (typeof s === 'number' ? args[s] : s.value));
+    const direct = directRead(db)?.(c.sql, parameters);
+    if (direct) return direct as Promise<R[]>;
+    return (await db.executeQuery<R>(CompiledQuery.raw(c.sql, parameters))).rows;
+  };
+}
