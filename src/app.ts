@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import YAML from 'yaml';
 import { startAuthCache } from './auth/cache.js';
 import type { AppContext } from './context.js';
 import { ApiError, badRequest, renderError } from './http/errors.js';
 import { registerOperation } from './http/operation.js';
 import type { Surface } from './http/surface.js';
-import { bodyAjv, inputAjv, validationError } from './http/validation.js';
+import { bodyAjv, inputAjv, lazyValidator, validationError } from './http/validation.js';
 import { buildSpec } from './openapi/build.js';
 import { surfaces } from './resources/index.js';
 
@@ -31,7 +30,8 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   });
   fastify.addHook('onClose', () => authCache.close());
 
-  fastify.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : inputAjv).compile(schema));
+  // Each route's validator is compiled on its first request rather than all at start-up.
+  fastify.setValidatorCompiler(({ schema, httpPart }) => lazyValidator(httpPart === 'body' ? bodyAjv : inputAjv, schema));
   fastify.setSchemaErrorFormatter((errors) => validationError(errors as never));
 
   // Hooks on every request take a callback rather than returning a promise: cheaper in Fastify.
@@ -99,13 +99,15 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
 async function registerSurface(fastify: FastifyInstance, app: AppContext, surface: Surface): Promise<void> {
   const spec = buildSpec(surface);
   const specJson = JSON.stringify(spec);
-  const specYaml = YAML.stringify(spec, { aliasDuplicateObjects: false });
+  // The YAML form (and the yaml package) only when first asked for: it takes a good share of a start.
+  let specYaml: Promise<string> | undefined;
+  const yaml = () => (specYaml ??= import('yaml').then(({ default: YAML }) => YAML.stringify(spec, { aliasDuplicateObjects: false })));
   for (const url of surface.specPaths) {
     fastify.get(url, async (req, reply) => {
       const wantsJson = /json/i.test(String(req.headers.accept ?? ''));
       return wantsJson
         ? reply.type('application/json').send(specJson)
-        : reply.type('application/yaml').send(specYaml);
+        : reply.type('application/yaml').send(await yaml());
     });
   }
   const versions = new Set(surface.apiVersions);

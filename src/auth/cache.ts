@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { sql } from 'kysely';
 import { afterCommit, rootDb, storeKind, type Db, type Queryable, type Tx } from '../store/db.js';
 
@@ -191,7 +191,9 @@ export async function startAuthCache(db: Db, opts: AuthCacheOptions): Promise<Au
   let retry: NodeJS.Timeout | undefined;
   const listen = async () => {
     if (closed || !opts.databaseUrl) return;
-    const c = new pg.Client({ connectionString: opts.databaseUrl });
+    const { default: PG } = await import('pg');
+    if (closed) return;
+    const c = new PG.Client({ connectionString: opts.databaseUrl });
     client = c;
     let failed = false;
     const fail = (err: unknown) => {

@@ -25,6 +25,22 @@ export const inputAjv = makeAjv(true);
 
 const cache = new WeakMap<object, ValidateFunction>();
 
+/**
+ * A validator that compiles `schema` on its first call: as Fastify uses validators, returning
+ * true/false and leaving the errors of the last call in `.errors`.
+ */
+export function lazyValidator(ajv: Ajv, schema: object): ((data: unknown) => boolean) & { errors?: ValidateFunction['errors'] } {
+  let fn: ValidateFunction | undefined;
+  const validate = (data: unknown): boolean => {
+    fn ??= ajv.compile(schema);
+    const ok = fn(data) as boolean;
+    validate.errors = fn.errors;
+    return ok;
+  };
+  validate.errors = null as ValidateFunction['errors'];
+  return validate;
+}
+
 export function compileBody(schema: object): ValidateFunction {
   let fn = cache.get(schema);
   if (!fn) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001_foundation.js';
@@ -83,7 +83,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   let direct: () => DirectRead;
   if (opts.databaseUrl) {
     kind = 'postgres';
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // Loaded only for a PostgreSQL store: a SQLite server starts without it.
+    const { default: PG } = await import('pg');
+    const pool = new PG.Pool({ connectionString: opts.databaseUrl, max: 10 });
     // An idle connection that breaks (server restart, terminated backend) must not crash the
     // process: the pool drops it and opens a new one on the next query.
     pool.on('error', () => {});
