@@ -1,4 +1,4 @@
-import { CompiledQuery, type Compilable } from 'kysely';
+import { CompiledQuery, type Compilable, type RawBuilder } from 'kysely';
 import { directRead, rootDb, type Db, type Queryable } from './db.js';
 
 const MARK = '\u0000astrolabe-argument:';
@@ -12,17 +12,19 @@ type Slot = number | { value: unknown };
  * compiler on every request, and reads outside a transaction skip Kysely altogether (see
  * directRead in ./db.ts). `build` gets `arg(i)`, the placeholder of the i-th argument, to use
  * wherever a value goes; everything else in the query is fixed. Queries with a variable shape
- * (an IN list of any length, optional filters) are not for this.
+ * (an IN list of any length, optional filters) are not for this. Raw `sql` works too, with
+ * `arg(i)` interpolated as a value.
  */
 export function precompiled<A extends unknown[], R>(
-  build: (db: Db, arg: (i: number) => any) => Compilable<R>,
+  build: (db: Db, arg: (i: number) => any) => Compilable<R> | RawBuilder<R>,
 ): (db: Queryable, ...args: A) => Promise<R[]> {
   const byDb = new WeakMap<Db, { sql: string; slots: Slot[] }>();
   return async (db, ...args) => {
     const root = rootDb(db);
     let c = byDb.get(root);
     if (!c) {
-      const q = build(root, (i) => MARK + i).compile();
+      // (A query builder compiles on its own; raw SQL needs the database for its dialect.)
+      const q = build(root, (i) => MARK + i).compile(root);
       c = {
         sql: q.sql,
         slots: q.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARK) ? Number(p.slice(MARK.length)) : { value: p })),

@@ -144,6 +144,7 @@ export interface WorkspacePageMarksTable {
   organization_id: string;
   created_at: string;
   id: string;
+  start_position: number;
   workspaces: number;
 }
 

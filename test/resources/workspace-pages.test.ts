@@ -38,6 +38,22 @@ describe('workspace pages in the default order', () => {
     expected.sort(order);
   }
 
+  /**
+   * A look behind the API: in key order, each run starts where the ones before it end, and the
+   * runs add up to the workspaces. Returns how many runs there are.
+   */
+  async function checkRuns(): Promise<number> {
+    const runs = await s.app.db.selectFrom('workspace_page_marks').select(['start_position', 'workspaces'])
+      .where('organization_id', '=', s.orgId).orderBy('created_at').orderBy('id').execute();
+    let position = 0;
+    for (const r of runs) {
+      assert.equal(Number(r.start_position), position);
+      position += Number(r.workspaces);
+    }
+    assert.equal(position, expected.length);
+    return runs.length;
+  }
+
   async function checkPages(offsets: number[], limit: number): Promise<void> {
     for (const offset of offsets) {
       const res = await s.api.get(base, { offset, limit });
@@ -51,10 +67,7 @@ describe('workspace pages in the default order', () => {
   it('answers every page like a walk from the start, across run boundaries', async () => {
     await create(2300);
     const total = expected.length;
-    // (A look behind the API: the runs were cut, and they add up.)
-    const runs = await s.app.db.selectFrom('workspace_page_marks').select('workspaces').where('organization_id', '=', s.orgId).execute();
-    assert.ok(runs.length >= 2, `${runs.length} run(s)`);
-    assert.equal(runs.reduce((n, r) => n + Number(r.workspaces), 0), total);
+    assert.ok((await checkRuns()) >= 2, 'the runs were cut');
     await checkPages([0, 1, 999, 1000, 1001, 1499, 1999, 2000, 2001, 2250, total - 1, total, total + 5], 100);
     await checkPages([0, 990, 1995, 2299], 20);
   });
@@ -65,12 +78,14 @@ describe('workspace pages in the default order', () => {
     for (let i = 3; i < expected.length; i += 17) doomed.add(expected[i]!.id);
     for (const id of doomed) assert.equal((await s.api.delete(`${base}/${id}`)).status, 204);
     expected = expected.filter((w) => !doomed.has(w.id));
+    await checkRuns();
     const total = expected.length;
     await checkPages([0, 500, 900, 950, 999, 1000, 1001, 1800, total - 100, total - 1, total], 100);
   });
 
   it('keeps counting and cutting runs as workspaces are added after deletions', async () => {
     await create(900);
+    assert.ok((await checkRuns()) >= 3);
     const total = expected.length;
     await checkPages([0, 999, 1000, 1950, 2000, 2500, 2900, total - 50], 100);
   });
