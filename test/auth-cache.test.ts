@@ -62,6 +62,24 @@ describe('auth cache: the same server', () => {
     assert.ok(page.body.workspaces.every((w: { organizationName: string }) => w.organizationName === 'Renamed Org'));
   });
 
+  it('refreshes lastUsedAt after the response, at most once a minute', async () => {
+    const { tokenId } = await issueToken(s.app.db, s.clock, {
+      organizationId: s.orgId, name: 'watched', scope: 'ORGANIZATION', entityId: s.orgId, value: 'watched-secret',
+      roles: [{ entityType: 'ORGANIZATION', entityId: s.orgId, role: 'ORGANIZATION_OWNER' }],
+    });
+    const lastUsed = async () => (await s.app.db.selectFrom('api_tokens').select('last_used_at').where('id', '=', tokenId).executeTakeFirstOrThrow()).last_used_at;
+    const watched = s.as('watched-secret');
+    assert.equal((await watched.get('/v1/organizations')).status, 200);
+    const first = s.clock.now().toISOString();
+    await within(1000, performance.now(), 'lastUsedAt is written', async () => (await lastUsed()) === first);
+    s.clock.advance(30);
+    assert.equal((await watched.get('/v1/organizations')).status, 200);
+    s.clock.advance(31);
+    assert.equal((await watched.get('/v1/organizations')).status, 200);
+    const later = s.clock.now().toISOString();
+    await within(1000, performance.now(), 'lastUsedAt moves after a minute', async () => (await lastUsed()) === later);
+  });
+
   it('checks expiry against the clock on every request, cached or not', async () => {
     const { tokenId } = await issueToken(s.app.db, s.clock, {
       organizationId: s.orgId, name: 'short-lived', scope: 'ORGANIZATION', entityId: s.orgId, value: 'short-lived-secret',
