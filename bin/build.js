@@ -59,23 +59,34 @@ function tscPath() {
 
 const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
-/**
- * One build at a time across processes: a lock directory, taken over when it is older than
- * ten minutes (a build that crashed).
- */
+/** Whether the process that took the lock is gone (it crashed or was killed mid-build). */
+function lockAbandoned() {
+  try {
+    const pid = Number(fs.readFileSync(path.join(LOCK, 'pid'), 'utf8'));
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    if (err.code === 'ESRCH') return true;
+    // No pid written yet (just taken) or unreadable: only a very old lock counts as abandoned.
+    try {
+      return Date.now() - fs.statSync(LOCK).mtimeMs > 10 * 60_000;
+    } catch {
+      return false; // released meanwhile
+    }
+  }
+}
+
+/** One build at a time across processes: a lock directory holding the builder's pid. */
 function withLock(fn) {
   for (;;) {
     try {
       fs.mkdirSync(LOCK);
+      fs.writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
       break;
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
-      try {
-        if (Date.now() - fs.statSync(LOCK).mtimeMs > 10 * 60_000) fs.rmSync(LOCK, { recursive: true, force: true });
-      } catch {
-        // gone meanwhile
-      }
-      pause(100);
+      if (lockAbandoned()) fs.rmSync(LOCK, { recursive: true, force: true });
+      else pause(100);
     }
   }
   try {
