@@ -4,6 +4,8 @@ declare module 'autocannon' {
 
   interface Options {
     url: string;
+    method?: 'GET' | 'POST' | 'DELETE';
+    body?: string;
     connections?: number;
     duration?: number;
     pipelining?: number;

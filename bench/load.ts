@@ -6,6 +6,8 @@ export interface LoadOptions {
   seconds: number;
   connections: number;
   headers: Record<string, string>;
+  /** POST with this JSON body instead of GET. */
+  post?: string;
 }
 
 export interface LoadResult {
@@ -28,7 +30,10 @@ export function runLoad(url: string, o: LoadOptions): Promise<LoadResult> {
   const times: number[] = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url, duration: o.seconds, connections: o.connections, headers: o.headers, timeout: 10 },
+      {
+        url, duration: o.seconds, connections: o.connections, headers: o.headers, timeout: 10,
+        ...(o.post !== undefined ? { method: 'POST' as const, body: o.post } : {}),
+      },
       (err, r) => {
         if (err) return reject(err);
         const sorted = Float64Array.from(times).sort();

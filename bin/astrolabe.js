@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so `npm ci` is the only build step.
-import { register } from 'tsx/esm/api';
+// The `astrolabe` command (and `npm start`): runs the compiled JavaScript in dist/, first
+// compiling src/ when it changed since the last build (see bin/build.js), so dist/ is never stale.
+import { ENTRY, ensureBuilt } from './build.js';
 
-register();
-await import('../src/main.ts');
+try {
+  ensureBuilt();
+} catch (err) {
+  process.stderr.write(`astrolabe: ${err.message}\n`);
+  process.exit(1);
+}
+await import(ENTRY);

@@ -25,5 +25,8 @@ export function wireTime(stored: string): string;
 export function wireTime(stored: string | null | undefined): string | undefined;
 export function wireTime(stored: string | null | undefined): string | undefined {
   if (!stored) return undefined;
+  // The stored form is always 24 characters with milliseconds: cut them without a regex (this
+  // runs twice per row of every page).
+  if (stored.length === 24 && stored.charCodeAt(19) === 46 /* . */ && stored.charCodeAt(23) === 90 /* Z */) return stored.slice(0, 19) + 'Z';
   return stored.replace(/\.\d+Z$/, 'Z');
 }

@@ -1,7 +1,9 @@
 import type { AppContext } from '../context.js';
 import { unauthorized } from '../http/errors.js';
 import { findTokenByHash, touchLastUsed } from '../resources/tokens/repo.js';
+import type { Queryable } from '../store/db.js';
 import { storedTime } from '../time.js';
+import { CachedLookup, writeInBackground } from './cache.js';
 import { hashToken } from './tokens.js';
 
 export interface PrincipalRole {
@@ -25,19 +27,22 @@ export interface Principal {
 /** How often `lastUsedAt` is refreshed at most, so reads do not all turn into writes. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export async function authenticate(app: AppContext, header: string | undefined): Promise<Principal> {
-  if (!header) throw unauthorized();
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw unauthorized('Unauthorized: the Authorization header must be "Bearer <token>"');
-  const found = await findTokenByHash(app.db, hashToken(match[1]!));
-  if (!found) throw unauthorized('Unauthorized: the token is not valid');
+/** What the cache keeps per token digest. */
+interface KnownToken {
+  principal: Principal;
+  /** `end_at` in epoch ms, checked against the clock on every request. */
+  endsAt: number | null;
+  /** When `lastUsedAt` was last written (or found), in epoch ms; moved forward in place. */
+  lastUsedAt: number | null;
+}
+
+const byDigest = new CachedLookup<KnownToken>('principals by token digest');
+
+async function loadToken(db: Queryable, digest: string): Promise<KnownToken | undefined> {
+  const found = await findTokenByHash(db, digest);
+  if (!found) return undefined;
   const { token, roles } = found;
-  const now = app.clock.now();
-  if (token.end_at && token.end_at <= storedTime(now)) throw unauthorized('Unauthorized: the token has expired');
-  if (!token.last_used_at || Date.parse(token.last_used_at) < now.getTime() - LAST_USED_RESOLUTION_MS) {
-    await touchLastUsed(app.db, token.id, storedTime(now));
-  }
-  return {
+  const principal: Principal = {
     subjectId: token.id,
     subjectType: 'SERVICEKEY',
     organizationId: token.organization_id,
@@ -51,4 +56,35 @@ export async function authenticate(app: AppContext, header: string | undefined):
       ...(r.deployment_id ? { deploymentId: r.deployment_id } : {}),
     })),
   };
+  // Shared by every request of this token while cached: nobody may change it.
+  for (const r of principal.roles) Object.freeze(r);
+  Object.freeze(principal.roles);
+  Object.freeze(principal);
+  return {
+    principal,
+    endsAt: token.end_at ? Date.parse(token.end_at) : null,
+    lastUsedAt: token.last_used_at ? Date.parse(token.last_used_at) : null,
+  };
+}
+
+/**
+ * The principal of a `Bearer` header. Known tokens come from the in-memory cache (see
+ * ./cache.ts for how changes reach it); expiry is checked against the clock every time.
+ */
+export async function authenticate(app: AppContext, header: string | undefined): Promise<Principal> {
+  if (!header) throw unauthorized();
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw unauthorized('Unauthorized: the Authorization header must be "Bearer <token>"');
+  const digest = hashToken(match[1]!);
+  const known = await byDigest.get(app.db, digest, () => loadToken(app.db, digest));
+  if (!known) throw unauthorized('Unauthorized: the token is not valid');
+  const now = app.clock.now();
+  const nowMs = now.getTime();
+  if (known.endsAt !== null && known.endsAt <= nowMs) throw unauthorized('Unauthorized: the token has expired');
+  if (known.lastUsedAt === null || known.lastUsedAt < nowMs - LAST_USED_RESOLUTION_MS) {
+    known.lastUsedAt = nowMs;
+    const tokenId = known.principal.tokenId;
+    await writeInBackground(app.db, 'lastUsedAt refresh', () => touchLastUsed(app.db, tokenId, storedTime(now)));
+  }
+  return known.principal;
 }

@@ -21,7 +21,14 @@ export interface SubjectProfile {
  */
 export async function resolveProfiles(db: Queryable, refs: SubjectRef[]): Promise<Map<string, SubjectProfile>> {
   const out = new Map<string, SubjectProfile>();
-  const tokenIds = [...new Set(refs.filter((r) => r.type === 'SERVICEKEY').map((r) => r.id))];
+  const tokenIds: string[] = [];
+  const seen = new Set<string>();
+  for (const r of refs) {
+    if (r.type === 'SERVICEKEY' && !seen.has(r.id)) {
+      seen.add(r.id);
+      tokenIds.push(r.id);
+    }
+  }
   if (tokenIds.length > 0) {
     for (const [id, name] of await tokenNames(db, tokenIds)) out.set(id, { id, subjectType: 'SERVICEKEY', apiTokenName: name });
   }

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
 import type { Queryable } from '../store/db.js';
 import { ensureSecret } from '../store/secrets.js';
 
@@ -36,6 +35,8 @@ export async function mintTokenValue(db: Queryable, c: TokenClaims): Promise<str
   const permissions = [`organizationId:${c.organizationId}`];
   if (c.scope === 'WORKSPACE') permissions.push(`workspaceId:${c.entityId}`);
   if (c.scope === 'DEPLOYMENT') permissions.push(`deploymentId:${c.entityId}`);
+  // jose is loaded on the first token minted, not at every start.
+  const { SignJWT } = await import('jose');
   const jwt = new SignJWT({ permissions, apiTokenId: c.tokenId, scope: c.scope, nonce: randomBytes(8).toString('hex') })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer('astrolabe')

@@ -170,8 +170,15 @@ export interface RequestValidator {
   schemaEnv?: unknown;
 }
 
-export function withStorageChecks(fn: ValidateFunction): RequestValidator {
+/**
+ * The validator Fastify gets for a request part, compiled on its first call (so start-up does not
+ * compile every route's schemas): the part's schema, then storageErrors. Fastify passes the
+ * parent object to validators that carry `schemaEnv`, which Ajv needs to coerce a root value.
+ */
+export function requestValidator(ajv: Ajv, schema: object): RequestValidator {
+  let fn: ValidateFunction | undefined;
   const check: RequestValidator = Object.assign((data: unknown, context?: unknown) => {
+    fn ??= ajv.compile(schema);
     // Ajv first: it coerces query and path values in place, so the walk sees what handlers get.
     const valid = fn(data, context as never);
     const found = storageErrors(data);
@@ -181,8 +188,6 @@ export function withStorageChecks(fn: ValidateFunction): RequestValidator {
     }
     check.errors = [...found, ...(valid ? [] : fn.errors ?? [])];
     return false;
-  }, { errors: null as ErrorObject[] | null });
-  // Fastify passes the parent object to validators that carry this, as Ajv's do.
-  if ('schemaEnv' in fn) check.schemaEnv = (fn as { schemaEnv?: unknown }).schemaEnv;
+  }, { errors: null as ErrorObject[] | null, schemaEnv: true });
   return check;
 }

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001_foundation.js';
 import * as m002 from './migrations/002_unbounded_names.js';
 import * as m003 from './migrations/003_deployments.js';
+import * as m002AuthCache from './migrations/004_auth_cache_epoch.js';
+import * as m003WorkspaceCounts from './migrations/005_workspace_counts.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -28,6 +30,8 @@ const migrations: Record<string, Migration> = {
   '001_foundation': m001,
   '002_unbounded_names': m002,
   '003_deployments': m003,
+  '004_auth_cache_epoch': m002AuthCache,
+  '005_workspace_counts': m003WorkspaceCounts,
 };
 
 class InCodeMigrations implements MigrationProvider {
@@ -59,13 +63,57 @@ function withStatementCache(sqlite: SQLite.Database, size = 500): SqliteDatabase
   };
 }
 
+const kinds = new WeakMap<Db, Store['kind']>();
+
+interface RawRead {
+  rows(parameters: readonly unknown[]): Promise<unknown[]> | undefined;
+}
+
+/**
+ * A read statement run in better-sqlite3's raw mode (rows as arrays), each array then turned
+ * into an object by a function made for the statement's columns: a third to two fifths cheaper
+ * than letting the driver build objects, measured on pages of 20 and 100 workspaces.
+ */
+function rawRead(stmt: SQLite.Statement): RawRead {
+  if (!stmt.reader) return { rows: () => undefined };
+  stmt.raw(true);
+  const fields = stmt.columns().map((c, i) => `${JSON.stringify(c.name)}: a[${i}]`).join(', ');
+  const toRow = new Function('a', `return { ${fields} };`) as (a: unknown[]) => unknown;
+  return {
+    rows: (parameters) => {
+      const arrays = stmt.all(...parameters) as unknown[][];
+      const out = new Array<unknown>(arrays.length);
+      for (let i = 0; i < arrays.length; i++) out[i] = toRow(arrays[i]!);
+      return Promise.resolve(out);
+    },
+  };
+}
+
+/** Runs one read-only statement on committed data, outside Kysely; undefined: use Kysely. */
+type DirectRead = (sql: string, parameters: readonly unknown[]) => Promise<unknown[]> | undefined;
+const directReads = new WeakMap<Db, DirectRead>();
+
+/**
+ * How to run an already compiled read outside any transaction without going through Kysely:
+ * on SQLite a second, read-only connection (WAL lets it read the last commit while the main
+ * connection is inside another request's transaction, and nothing waits for Kysely's lock);
+ * on PostgreSQL the pool itself. Undefined inside a transaction, whose reads must see its own
+ * writes.
+ */
+export function directRead(q: Queryable): DirectRead | undefined {
+  return q.isTransaction ? undefined : directReads.get(q as Db);
+}
+
 export async function openStore(opts: StoreOptions): Promise<Store> {
   let db: Db;
   let kind: Store['kind'];
   let closed: () => Promise<void> = async () => {};
+  let direct: () => DirectRead;
   if (opts.databaseUrl) {
     kind = 'postgres';
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // Loaded only for a PostgreSQL store: a SQLite server starts without it.
+    const { default: PG } = await import('pg');
+    const pool = new PG.Pool({ connectionString: opts.databaseUrl, max: 10 });
     // An idle connection that breaks (server restart, terminated backend) must not crash the
     // process: the pool drops it and opens a new one on the next query.
     pool.on('error', () => {});
@@ -80,6 +128,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     });
     closed = () => Promise.all([...open].map((c) => new Promise<void>((resolve) => c.once('end', () => resolve())))).then(() => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    direct = () => async (text, parameters) => (await pool.query(text, parameters as unknown[])).rows;
   } else {
     kind = 'sqlite';
     fs.mkdirSync(opts.dataDir, { recursive: true });
@@ -89,6 +138,22 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    direct = () => {
+      const reader = new SQLite(path.join(opts.dataDir, 'astrolabe.db'), { readonly: true, fileMustExist: true });
+      reader.pragma('busy_timeout = 5000');
+      const statements = new Map<string, RawRead>();
+      const prev = closed;
+      closed = async () => { await prev(); reader.close(); };
+      return (text, parameters) => {
+        let read = statements.get(text);
+        if (!read) {
+          read = rawRead(reader.prepare(text));
+          if (statements.size >= 500) statements.delete(statements.keys().next().value!);
+          statements.set(text, read);
+        }
+        return read.rows(parameters);
+      };
+    };
   }
   const migrator = new Migrator({ db, provider: new InCodeMigrations() });
   const { error } = await migrator.migrateToLatest();
@@ -96,6 +161,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     await db.destroy();
     throw error instanceof Error ? error : new Error(String(error));
   }
+  kinds.set(db, kind);
+  directReads.set(db, direct());
   return {
     db,
     kind,
@@ -107,9 +174,45 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   };
 }
 
+/** Per open transaction: the database it belongs to and what runs once it commits. */
+const openTransactions = new WeakMap<Tx, { db: Db; hooks: (() => void)[] }>();
+
 /** Runs `fn` as one database transaction: every mutation goes through here. */
-export function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(fn);
+export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  let hooks: (() => void)[] = [];
+  const result = await db.transaction().execute((tx) => {
+    hooks = [];
+    openTransactions.set(tx, { db, hooks });
+    return fn(tx);
+  });
+  for (const hook of hooks) hook();
+  return result;
+}
+
+/** Runs `fn` in `q` when it is a transaction already, else in a new one. */
+export function withinTransaction<T>(q: Queryable, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return q.isTransaction ? fn(q as Tx) : inTransaction(q as Db, fn);
+}
+
+/**
+ * Runs `hook` once what `q` wrote is committed: after the commit of a transaction opened by
+ * inTransaction (never, if it rolls back), or at once outside a transaction, where every
+ * statement commits on its own. Hooks must not throw.
+ */
+export function afterCommit(q: Queryable, hook: () => void): void {
+  const open = q.isTransaction ? openTransactions.get(q as Tx) : undefined;
+  if (open) open.hooks.push(hook);
+  else hook();
+}
+
+/** The database behind `q`: itself, or the one a transaction of inTransaction runs on. */
+export function rootDb(q: Queryable): Db {
+  return q.isTransaction ? openTransactions.get(q as Tx)?.db ?? (q as Db) : (q as Db);
+}
+
+/** Which kind of store `q` reads and writes. */
+export function storeKind(q: Queryable): Store['kind'] {
+  return kinds.get(rootDb(q)) ?? 'sqlite';
 }
 
 export function toBool(v: number | null | undefined): boolean {

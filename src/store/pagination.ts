@@ -13,11 +13,22 @@ export interface Page<T> {
   totalCount: number;
 }
 
+export interface PageOptions {
+  /** What `base` would count, when the caller knows it without counting (a maintained count). */
+  count?: () => Promise<number>;
+  /**
+   * Read whole rows while walking to the page instead of ids first: right for SQLite, where a
+   * skipped row costs an index step either way and the second lookup of each row is saved.
+   */
+  wholeRows?: boolean;
+}
+
 /**
  * Applies `sorts` (already checked against the operation's enum) through a field → column map,
  * always ending with the id so pages never overlap, then offset/limit. Three indexed queries:
- * the count (or the caller's `knownCount`), the page of ids (which an index on the filter and sort columns answers without
- * touching the table, so a deep offset stays cheap), and the rows of those ids.
+ * the count, the page of ids (which an index on the filter and sort columns answers without
+ * touching the table, so a deep offset stays cheap), and the rows of those ids; see PageOptions
+ * for the shortcuts.
  */
 export async function paginate<DB, TB extends keyof DB, O>(
   base: SelectQueryBuilder<DB, TB, O>,
@@ -25,14 +36,13 @@ export async function paginate<DB, TB extends keyof DB, O>(
   columns: Record<string, string>,
   defaultSort: string,
   idColumn: string,
-  /** Where the caller keeps the number of matching rows itself (a maintained counter), how to read it. */
-  knownCount?: () => Promise<number>,
+  opts: PageOptions = {},
 ): Promise<Page<O>> {
   const offset = req.offset ?? 0;
   const limit = req.limit ?? 20;
   let totalCount: number;
-  if (knownCount) {
-    totalCount = await knownCount();
+  if (opts.count) {
+    totalCount = await opts.count();
   } else {
     const countRow = await base
       .clearSelect()
@@ -50,6 +60,7 @@ export async function paginate<DB, TB extends keyof DB, O>(
   }
   q = q.orderBy(idColumn as never, 'asc');
   if (limit === 0 || offset >= totalCount) return { items: [], offset, limit, totalCount };
+  if (opts.wholeRows) return { items: await q.limit(limit).offset(offset).execute() as O[], offset, limit, totalCount };
   const idRows = await q.clearSelect().select(`${idColumn} as page_id` as never).limit(limit).offset(offset).execute();
   const ids = (idRows as { page_id: string }[]).map((r) => r.page_id);
   if (ids.length === 0) return { items: [], offset, limit, totalCount };

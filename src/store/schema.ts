@@ -205,6 +205,27 @@ export interface ServerSecretsTable {
   value: string;
 }
 
+/** A single row (id 1); see src/auth/cache.ts. */
+export interface AuthCacheEpochTable {
+  id: number;
+  epoch: number;
+}
+
+/** Workspaces per organization; see resources/workspaces/repo.ts. */
+export interface WorkspaceCountsTable {
+  organization_id: string;
+  workspaces: number;
+}
+
+/** Runs of an organization's workspaces in (created_at, id) order; see resources/workspaces/repo.ts. */
+export interface WorkspacePageMarksTable {
+  organization_id: string;
+  created_at: string;
+  id: string;
+  start_position: number;
+  workspaces: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
@@ -219,4 +240,7 @@ export interface Database {
   deployment_env_vars: DeploymentEnvVarsTable;
   deployment_counts: DeploymentCountsTable;
   server_secrets: ServerSecretsTable;
+  auth_cache_epoch: AuthCacheEpochTable;
+  workspace_counts: WorkspaceCountsTable;
+  workspace_page_marks: WorkspacePageMarksTable;
 }

@@ -57,49 +57,57 @@ export async function freshPostgres(adminUrl: string): Promise<{ url: string; dr
 export interface StartOptions {
   /** Serve these surfaces instead of the API's own (tests of the operation pipeline). */
   surfaces?: Surface[];
+  /** Another server instance on the store of this one (its own connections, caches and clock). */
+  sameStoreAs?: TestServer;
+  /** false: the server does not LISTEN for cache changes (PostgreSQL), it only polls. */
+  listenForChanges?: boolean;
 }
 
 export async function startServer(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestServer> {
-  // Undone in reverse order by close(), or at once when start-up fails half-way.
+  const peer = opts.sameStoreAs;
+  // Undone in reverse order by close(), or at once when start-up fails half-way. The first
+  // instance owns the store: a peer only closes its own server and connections.
   const undo: (() => unknown)[] = [];
   const closeAll = async () => {
     while (undo.length > 0) await undo.pop()!();
   };
   try {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'astrolabe-test-'));
-    undo.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const dataDir = peer ? peer.config.dataDir : fs.mkdtempSync(path.join(os.tmpdir(), 'astrolabe-test-'));
+    if (!peer) undo.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     const adminUrl = process.env.ASTROLABE_TEST_DATABASE_URL;
-    const pgdb = adminUrl ? await freshPostgres(adminUrl) : undefined;
+    const pgdb = adminUrl && !peer ? await freshPostgres(adminUrl) : undefined;
     if (pgdb) undo.push(() => pgdb.drop());
-    const config = loadConfig({
+    const config = peer ? peer.config : loadConfig({
       ASTROLABE_DATA_DIR: dataDir,
       ...(pgdb ? { ASTROLABE_DATABASE_URL: pgdb.url } : {}),
       ...env,
     });
-    const clock = new ManualClock(new Date('2026-03-01T12:00:00.000Z'));
+    const clock = new ManualClock(peer ? peer.clock.now() : new Date('2026-03-01T12:00:00.000Z'));
     const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
     undo.push(() => store.close());
     const app: AppContext = { store, db: store.db, clock, config };
     const boot = await ensureBootstrap(app);
     const served = opts.surfaces ?? surfaces;
-    const fastify: FastifyInstance = await buildApp(app, { surfaces: served });
+    const fastify: FastifyInstance = await buildApp(app, { surfaces: served, listenForChanges: opts.listenForChanges });
     undo.push(() => fastify.close());
     await fastify.listen({ host: '127.0.0.1', port: 0 });
     const addr = fastify.server.address();
     const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    const api = await ApiClient.create(url, boot.token, served.map((x) => x.specPaths[0]!));
+    const token = peer ? peer.token : boot.token!;
+    const orgId = peer ? peer.orgId : boot.organizationId!;
+    const api = await ApiClient.create(url, token, served.map((x) => x.specPaths[0]!));
     return {
       url,
-      token: boot.token!,
-      orgId: boot.organizationId!,
+      token,
+      orgId,
       clock,
       app,
       config,
       api,
-      as: (token) => api.withToken(token),
+      as: (t) => api.withToken(t),
       withRoles: async (scope, entityId, roles) => {
-        const { token } = await issueToken(app.db, clock, { organizationId: boot.organizationId!, name: `test ${scope} token`, scope, entityId, roles });
-        return api.withToken(token);
+        const issued = await issueToken(app.db, clock, { organizationId: orgId, name: `test ${scope} token`, scope, entityId, roles });
+        return api.withToken(issued.token);
       },
       close: closeAll,
     };

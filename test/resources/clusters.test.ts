@@ -8,6 +8,7 @@ import { assertError, CUID, RFC3339 } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
 import { registerHybridCluster } from '../../src/resources/clusters/service.js';
+import { updateOrganization } from '../../src/resources/organizations/repo.js';
 
 const AWS = { cloudProvider: 'AWS', type: 'DEDICATED', name: 'aws-cluster', region: 'us-east-1', vpcSubnetRange: '172.20.0.0/20' };
 const AZURE = { cloudProvider: 'AZURE', type: 'DEDICATED', name: 'azure-cluster', region: 'eastus2', vpcSubnetRange: '172.20.0.0/19' };
@@ -18,8 +19,9 @@ const GCP = {
 
 type Json = Record<string, any>;
 
+/** No API changes the plan; the repository does, so servers drop their cached copy of it. */
 async function setPlan(s: TestServer, organizationId: string, plan: string): Promise<void> {
-  await s.app.db.updateTable('organizations').set({ product_plan_name: plan }).where('id', '=', organizationId).execute();
+  await updateOrganization(s.app.db, organizationId, { product_plan_name: plan });
 }
 
 /** The body of a dedicated update that changes nothing but what `extra` says. */

@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { groupBy, type Queryable } from '../../store/db.js';
+import { groupBy, storeKind, type Queryable } from '../../store/db.js';
 import type { DeploymentEnvVarsTable, DeploymentsTable, DeploymentWorkerQueuesTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 
@@ -41,7 +41,7 @@ export function listDeployments(db: Queryable, organizationId: string, f: Deploy
   if (f.workspaceIds) q = q.where('workspace_id', 'in', f.workspaceIds);
   // Filtered by ids or names the matches are few and counted directly; otherwise the counters say.
   const counted = f.ids || f.names ? undefined : () => countDeployments(db, organizationId, f.workspaceIds);
-  return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'id', counted);
+  return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'id', { count: counted, wholeRows: storeKind(db) === 'sqlite' });
 }
 
 /** The Organization's Deployments (or those of some of its Workspaces), from the maintained counters. */

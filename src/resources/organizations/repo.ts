@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
-import type { Queryable } from '../../store/db.js';
+import { CachedLookup, invalidateAll } from '../../auth/cache.js';
+import { withinTransaction, type Queryable } from '../../store/db.js';
 import type { OrganizationsTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 
@@ -30,17 +31,34 @@ export function listOrganizations(db: Queryable, f: OrganizationFilter, page: Pa
   return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'organizations.id');
 }
 
-/** Name and plan of an organization, without the computed columns of the full row. */
-export function organizationSummary(db: Queryable, id: string): Promise<{ name: string; product_plan_name: string } | undefined> {
-  return db.selectFrom('organizations').select(['name', 'product_plan_name']).where('id', '=', id).executeTakeFirst();
+export interface OrganizationSummary {
+  name: string;
+  product_plan_name: string;
+}
+
+const summaries = new CachedLookup<Readonly<OrganizationSummary>>('organization summaries');
+
+/**
+ * Name and plan of an organization, without the computed columns of the full row. Cached (see
+ * auth/cache.ts): every write to these columns must go through updateOrganization.
+ */
+export function organizationSummary(db: Queryable, id: string): Promise<Readonly<OrganizationSummary> | undefined> {
+  return summaries.get(db, id, async () => {
+    const row = await db.selectFrom('organizations').select(['name', 'product_plan_name']).where('id', '=', id).executeTakeFirst();
+    return row && Object.freeze(row);
+  });
 }
 
 export async function insertOrganization(db: Queryable, row: OrganizationsTable): Promise<void> {
   await db.insertInto('organizations').values(row).execute();
 }
 
+/** Changes an organization; servers drop what they cached about organizations. */
 export async function updateOrganization(db: Queryable, id: string, changes: Partial<OrganizationsTable>): Promise<void> {
-  await db.updateTable('organizations').set(changes).where('id', '=', id).execute();
+  await withinTransaction(db, async (tx) => {
+    await tx.updateTable('organizations').set(changes).where('id', '=', id).execute();
+    await invalidateAll(tx);
+  });
 }
 
 export async function countOrganizations(db: Queryable): Promise<number> {

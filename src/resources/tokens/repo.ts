@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import { CachedLookup } from '../../auth/cache.js';
 import type { Queryable } from '../../store/db.js';
 import type { ApiTokenRolesTable, ApiTokensTable } from '../../store/schema.js';
 
@@ -52,9 +53,13 @@ export async function setSecretHash(db: Queryable, id: string, hash: string, sho
   return Number(r.numUpdatedRows) > 0;
 }
 
-/** Names of tokens by id, for the profiles of audit columns. */
+const names = new CachedLookup<string>('token names');
+
+/** Names of tokens by id, for the profiles of audit columns (cached; see auth/cache.ts). */
 export async function tokenNames(db: Queryable, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('api_tokens').select(['id', 'name']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r.name]));
+  return names.getMany(db, ids, async (missing) => {
+    const rows = await db.selectFrom('api_tokens').select(['id', 'name']).where('id', 'in', missing).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  });
 }

@@ -1,6 +1,7 @@
-import type { Queryable } from '../../store/db.js';
+import { withinTransaction, type Queryable } from '../../store/db.js';
 import type { Clock } from '../../time.js';
 import { storedTime } from '../../time.js';
+import { invalidateToken } from '../../auth/cache.js';
 import { hashToken, mintTokenValue, shortTokenOf } from '../../auth/tokens.js';
 import { newId } from '../../store/ids.js';
 import * as repo from './repo.js';
@@ -30,7 +31,9 @@ export interface NewToken {
 
 /**
  * Stores an API token with its roles and returns its id and value; the value is kept nowhere but
- * in the caller's hands (only its digest is stored).
+ * in the caller's hands (only its digest is stored). A new token needs no cache invalidation:
+ * lookups that find nothing are not cached. Any write that changes or deletes a token must call
+ * invalidateToken (../../auth/cache.ts) in its transaction, as setTokenSecret does.
  */
 export async function issueToken(db: Queryable, clock: Clock, t: NewToken): Promise<{ tokenId: string; token: string }> {
   const now = clock.now();
@@ -68,7 +71,14 @@ export function createOwnerToken(db: Queryable, clock: Clock, o: { organizationI
   });
 }
 
-/** Makes `value` the secret of an existing token (the bootstrap token on a later start). */
+/**
+ * Makes `value` the secret of an existing token (the bootstrap token on a later start). The old
+ * secret stops working at once on this server and within a second on every other one.
+ */
 export function setTokenSecret(db: Queryable, tokenId: string, value: string): Promise<boolean> {
-  return repo.setSecretHash(db, tokenId, hashToken(value), shortTokenOf(value));
+  return withinTransaction(db, async (tx) => {
+    const changed = await repo.setSecretHash(tx, tokenId, hashToken(value), shortTokenOf(value));
+    if (changed) await invalidateToken(tx, tokenId);
+    return changed;
+  });
 }
