@@ -9,6 +9,7 @@ import * as m002 from './migrations/002_unbounded_names.js';
 import * as m003 from './migrations/003_deployments.js';
 import * as m002AuthCache from './migrations/004_auth_cache_epoch.js';
 import * as m003WorkspaceCounts from './migrations/005_workspace_counts.js';
+import * as m006 from './migrations/006_list_page_marks.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '003_deployments': m003,
   '004_auth_cache_epoch': m002AuthCache,
   '005_workspace_counts': m003WorkspaceCounts,
+  '006_list_page_marks': m006,
 };
 
 class InCodeMigrations implements MigrationProvider {

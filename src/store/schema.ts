@@ -211,19 +211,21 @@ export interface AuthCacheEpochTable {
   epoch: number;
 }
 
-/** Workspaces per organization; see resources/workspaces/repo.ts. */
-export interface WorkspaceCountsTable {
+/** Rows of each organization in a list of store/page-marks.ts (list = the listed table's name). */
+export interface ListCountsTable {
+  list: string;
   organization_id: string;
-  workspaces: number;
+  total: number;
 }
 
-/** Runs of an organization's workspaces in (created_at, id) order; see resources/workspaces/repo.ts. */
-export interface WorkspacePageMarksTable {
+/** Runs of an organization's rows of a list in (created_at, id) order; see store/page-marks.ts. */
+export interface ListPageMarksTable {
+  list: string;
   organization_id: string;
   created_at: string;
   id: string;
   start_position: number;
-  workspaces: number;
+  run_length: number;
 }
 
 export interface Database {
@@ -241,6 +243,6 @@ export interface Database {
   deployment_counts: DeploymentCountsTable;
   server_secrets: ServerSecretsTable;
   auth_cache_epoch: AuthCacheEpochTable;
-  workspace_counts: WorkspaceCountsTable;
-  workspace_page_marks: WorkspacePageMarksTable;
+  list_counts: ListCountsTable;
+  list_page_marks: ListPageMarksTable;
 }

@@ -1,15 +1,25 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { groupBy, storeKind, type Queryable } from '../../store/db.js';
+import { groupBy, storeKind, withinTransaction, type Queryable } from '../../store/db.js';
+import { isDefaultOrder, orderedList } from '../../store/page-marks.js';
 import type { DeploymentEnvVarsTable, DeploymentsTable, DeploymentWorkerQueuesTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 
-/** The one owner of the deployments, deployment_worker_queues, deployment_env_vars and deployment_counts tables. */
+/**
+ * The one owner of the deployments, deployment_worker_queues, deployment_env_vars and
+ * deployment_counts tables, and of the Deployments' list of store/page-marks.ts (their count per
+ * Organization and the page marks of the default order), kept in the transaction of every insert
+ * and delete below, the only ones. No cascade deletes a Deployment but the Organization's, which
+ * takes the list's rows with it: Workspaces and clusters cannot be deleted while they hold any.
+ * deployment_counts, per (Organization, Workspace), answers totalCount when the list is filtered
+ * by Workspaces.
+ */
 
 export type DeploymentRow = Selectable<DeploymentsTable>;
 export type QueueRow = Selectable<DeploymentWorkerQueuesTable>;
 export type EnvVarRow = Selectable<DeploymentEnvVarsTable>;
 
 const SORT_COLUMNS = { name: 'name', createdAt: 'created_at', updatedAt: 'updated_at' };
+const listed = orderedList('deployments');
 
 function selectDeployments(db: Queryable, organizationId: string) {
   return db.selectFrom('deployments').selectAll().where('organization_id', '=', organizationId);
@@ -35,6 +45,8 @@ export interface DeploymentFilter {
 }
 
 export function listDeployments(db: Queryable, organizationId: string, f: DeploymentFilter, page: PageRequest) {
+  const everything = !f.ids && !f.names && !f.workspaceIds;
+  if (everything && isDefaultOrder(page.sorts)) return listed.page(db, organizationId, page.offset ?? 0, page.limit ?? 20);
   let q = selectDeployments(db, organizationId);
   if (f.ids) q = q.where('id', 'in', f.ids);
   if (f.names) q = q.where('name', 'in', f.names);
@@ -44,11 +56,11 @@ export function listDeployments(db: Queryable, organizationId: string, f: Deploy
   return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'id', { count: counted, wholeRows: storeKind(db) === 'sqlite' });
 }
 
-/** The Organization's Deployments (or those of some of its Workspaces), from the maintained counters. */
+/** The Organization's Deployments (or those of some of its Workspaces), from the maintained counts. */
 async function countDeployments(db: Queryable, organizationId: string, workspaceIds?: string[]): Promise<number> {
-  let q = db.selectFrom('deployment_counts').select((eb) => eb.fn.sum<string | number | null>('count').as('n')).where('organization_id', '=', organizationId);
-  if (workspaceIds) q = q.where('workspace_id', 'in', workspaceIds);
-  const r = await q.executeTakeFirst();
+  if (!workspaceIds) return listed.count(db, organizationId);
+  const r = await db.selectFrom('deployment_counts').select((eb) => eb.fn.sum<string | number | null>('count').as('n'))
+    .where('organization_id', '=', organizationId).where('workspace_id', 'in', workspaceIds).executeTakeFirst();
   return Number(r?.n ?? 0);
 }
 
@@ -58,20 +70,31 @@ async function adjustCount(db: Queryable, organizationId: string, workspaceId: s
     .execute();
 }
 
-/** Adds a Deployment and counts it in its Workspace. */
+/**
+ * Adds a Deployment, counts it in its Workspace and places it in the Organization's list. (The
+ * list's count row is written before the Workspace's, in the delete too: one lock order.)
+ */
 export async function insertDeployment(db: Queryable, row: Insertable<DeploymentsTable>): Promise<void> {
-  await db.insertInto('deployments').values(row).execute();
-  await adjustCount(db, row.organization_id, row.workspace_id, 1);
+  await withinTransaction(db, async (tx) => {
+    await tx.insertInto('deployments').values(row).execute();
+    await listed.added(tx, row.organization_id, row);
+    await adjustCount(tx, row.organization_id, row.workspace_id, 1);
+  });
 }
 
-export async function updateDeployment(db: Queryable, id: string, changes: Updateable<DeploymentsTable>): Promise<void> {
+/** created_at, organization_id and workspace_id never change, so neither do the counts and marks. */
+export async function updateDeployment(db: Queryable, id: string, changes: Omit<Updateable<DeploymentsTable>, 'id' | 'organization_id' | 'workspace_id' | 'created_at'>): Promise<void> {
   await db.updateTable('deployments').set(changes).where('id', '=', id).execute();
 }
 
-/** Removes a Deployment and its count; its worker queues and environment variables go with it (ON DELETE CASCADE). */
+/** Removes a Deployment, its counts and its place in the list; its worker queues and environment variables go with it (ON DELETE CASCADE). */
 export async function deleteDeployment(db: Queryable, row: Pick<DeploymentRow, 'id' | 'organization_id' | 'workspace_id'>): Promise<void> {
-  const gone = await db.deleteFrom('deployments').where('id', '=', row.id).executeTakeFirst();
-  if (Number(gone.numDeletedRows) > 0) await adjustCount(db, row.organization_id, row.workspace_id, -1);
+  await withinTransaction(db, async (tx) => {
+    const gone = await tx.deleteFrom('deployments').where('id', '=', row.id).returning(['organization_id', 'workspace_id', 'created_at']).executeTakeFirst();
+    if (!gone) return;
+    await listed.removed(tx, gone.organization_id, { created_at: gone.created_at, id: row.id });
+    await adjustCount(tx, gone.organization_id, gone.workspace_id, -1);
+  });
 }
 
 /** How many Deployments a Workspace holds (refusing to delete a Workspace that is not empty). */
