@@ -13,6 +13,8 @@
 //     BIG_ORG with SMALL_ORG (big req/s ÷ small req/s; about 1 means the page costs the same).
 //  4. Creates: POST a minimal Deployment ({name, workspaceId}) into the third organization with
 //     CREATE_CONNECTIONS requests in flight for BENCH_SECONDS.
+//  5. Targets, printed with "met" or "not met": each page of BIG_ORG at most 1.5× slower than the
+//     same page of SMALL_ORG. A target not met does not fail the run.
 // Any non-2xx answer fails the run (exit 1). Results also go to bench/results/deployments.json.
 //
 // Settings: BENCH_SECONDS (5), BENCH_CONNECTIONS (10), BENCH_WARMUP (1), BENCH_SMALL_ORG (1000),
@@ -33,6 +35,7 @@ import { createDeployment } from '../src/resources/deployments/service.js';
 import * as deployments from '../src/resources/deployments/repo.js';
 import { namespaceFor } from '../src/resources/deployments/simulated.js';
 import { runLoad, type LoadResult } from './load.js';
+import { printTargets, sizeTarget } from './report.js';
 import { freePort, HOST, spawnNode, stop, waitReady, type Child } from './proc.js';
 
 function intEnv(name: string, fallback: number, min: number): number {
@@ -58,7 +61,7 @@ async function cleanup(): Promise<void> {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-interface Org { id: string; token: string; workspaceId: string; firstDeployment?: string }
+interface Org { id: string; token: string; workspaceId: string; count: number; firstDeployment?: string }
 
 /** One organization with a Workspace and `count` Deployments. */
 async function seedOrg(app: Awaited<ReturnType<typeof openContext>>, name: string, count: number): Promise<Org> {
@@ -69,7 +72,7 @@ async function seedOrg(app: Awaited<ReturnType<typeof openContext>>, name: strin
     roles: [{ entityType: 'ORGANIZATION', entityId: o.organizationId, role: 'ORGANIZATION_OWNER' }],
   };
   const w = await createWorkspace(app, p, o.organizationId, { name: 'bench', defaultCloudProvider: 'AWS', defaultRegion: 'us-east-1' });
-  const org: Org = { id: o.organizationId, token, workspaceId: w.id };
+  const org: Org = { id: o.organizationId, token, workspaceId: w.id, count };
   if (count === 0) return org;
   const first = await createDeployment(app, p, o.organizationId, { name: 'deployment-000001', workspaceId: w.id });
   org.firstDeployment = first.id;
@@ -157,7 +160,9 @@ async function main(): Promise<number> {
   for (const s of scenarios) {
     const res = await fetch(s.url, { headers: { authorization: `Bearer ${s.org.token}` } });
     const page = (await res.json()) as { deployments?: unknown[]; totalCount?: number; id?: string };
-    if (res.status !== 200 || (page.deployments && page.deployments.length !== 20)) throw new Error(`${s.url} answered ${res.status} with ${page.deployments?.length} items`);
+    if (res.status !== 200 || (page.deployments && (page.deployments.length !== 20 || page.totalCount !== s.org.count))) {
+      throw new Error(`${s.url} answered ${res.status} with ${page.deployments?.length} items, totalCount ${page.totalCount}`);
+    }
   }
   const results: { scenario: string; result: LoadResult }[] = [];
   for (const s of scenarios) {
@@ -168,17 +173,20 @@ async function main(): Promise<number> {
   const creates = await loadCreates(base, fresh);
   console.log(`  create deployment: ${creates.perSecond.toFixed(0)} req/s, p50 ${creates.p50Ms.toFixed(2)} ms, p99 ${creates.p99Ms.toFixed(2)} ms (${creates.created} created, ${CREATE_CONNECTIONS} in flight)`);
 
-  const rate = (name: string) => results.find((r) => r.scenario === name)!.result.reqPerSec;
-  const firstRatio = rate(`list first page, ${BIG_ORG}`) / rate(`list first page, ${SMALL_ORG}`);
-  const middleRatio = rate(`list middle page, ${BIG_ORG}`) / rate(`list middle page, ${SMALL_ORG}`);
+  const result = (name: string) => results.find((r) => r.scenario === name)!.result;
+  const firstRatio = result(`list first page, ${BIG_ORG}`).reqPerSec / result(`list first page, ${SMALL_ORG}`).reqPerSec;
+  const middleRatio = result(`list middle page, ${BIG_ORG}`).reqPerSec / result(`list middle page, ${SMALL_ORG}`).reqPerSec;
   console.log(`\norganization size (${BIG_ORG} vs ${SMALL_ORG} Deployments), req/s ratio: first page ${firstRatio.toFixed(2)}, middle page ${middleRatio.toFixed(2)} (1.00 = the same cost)`);
+  const targets = (['first page', 'middle page'] as const).map((page) =>
+    sizeTarget(`${page}: ${BIG_ORG} vs ${SMALL_ORG} Deployments`, result(`list ${page}, ${SMALL_ORG}`), result(`list ${page}, ${BIG_ORG}`)));
+  printTargets(targets);
 
   const out = new URL('./results/deployments.json', import.meta.url);
   fs.mkdirSync(new URL('.', out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({
     date: new Date().toISOString(), node: process.version, cpus: os.cpus().length,
     settings: { seconds: SECONDS, connections: CONNECTIONS, warmup: WARMUP, smallOrg: SMALL_ORG, bigOrg: BIG_ORG, createConnections: CREATE_CONNECTIONS },
-    scenarios: results, creates, sizeRatio: { firstPage: firstRatio, middlePage: middleRatio },
+    scenarios: results, creates, sizeRatio: { firstPage: firstRatio, middlePage: middleRatio }, targets,
   }, null, 2) + '\n');
   console.log(`written to ${path.relative(process.cwd(), out.pathname)}`);
 

@@ -35,6 +35,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runLoad, type LoadResult } from './load.js';
+import { fmt, printTable, printTargets, sizeTarget, type Target } from './report.js';
 import { freePort, HOST, spawnNode, spawnStart, startCommand, stop, waitReady, type Child } from './proc.js';
 
 function intEnv(name: string, fallback: number, min: number): number {
@@ -143,16 +144,6 @@ async function measure(url: string, auth = AUTH, post?: string, connections = CO
   return runLoad(url, { ...opts, seconds: SECONDS });
 }
 
-const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-
-function printTable(head: string[], lines: string[][]): void {
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const show = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log('\n' + show(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const l of lines) console.log(show(l));
-}
-
 function printVsBaseline(rows: Row[]): void {
   printTable(
     ['scenario', 'astro req/s', 'p50 ms', 'p99 ms', 'base req/s', 'p50 ms', 'p99 ms', 'req/s ×', 'p50 ×', 'p99 ×', 'non-2xx/err'],
@@ -170,8 +161,6 @@ function printAlone(rows: Row[]): void {
     rows.map(({ scenario, astrolabe: a }) => [scenario, fmt(a.reqPerSec, 0), fmt(a.p50Ms, 2), fmt(a.p99Ms, 2), `${a.non2xx + a.errors}`]),
   );
 }
-
-interface Target { name: string; value: string; goal: string; met: boolean }
 
 async function main(): Promise<number> {
   console.log(`bench: ${WORKSPACES} workspaces, ${SECONDS}s × ${CONNECTIONS} connections per run (+${WARMUP}s warm-up), node ${process.version}, ${os.cpus().length} CPUs`);
@@ -268,13 +257,10 @@ async function main(): Promise<number> {
     { name: 'list limit=20 vs baseline', value: `${fmt(ratio.list!, 3)}×`, goal: '≥ 0.35×', met: ratio.list! >= 0.35 },
     { name: `list limit=100 offset=${deep} vs baseline`, value: `${fmt(ratio.deep!, 3)}×`, goal: '≥ 0.25×', met: ratio.deep! >= 0.25 },
     { name: `creates/s (${CREATE_CONNECTIONS} in flight)`, value: fmt(created.reqPerSec, 0), goal: '≥ 1000', met: created.reqPerSec >= 1000 },
-    ...sizePairs.map((p) => {
-      const slower = p.small.reqPerSec / p.big.reqPerSec;
-      return { name: `${p.name}: ${BIG_ORG} vs ${SMALL_ORG} workspaces`, value: `${fmt(slower, 2)}× slower`, goal: '≤ 1.5× slower', met: slower <= 1.5 };
-    }),
+    ...sizePairs.map((p) => sizeTarget(`${p.name}: ${BIG_ORG} vs ${SMALL_ORG} workspaces`, p.small, p.big)),
     { name: 'start-up to /readyz (median)', value: `${startMedian.toFixed(0)} ms`, goal: '< 1000 ms', met: startMedian < 1000 },
   ];
-  printTable(['target', 'measured', 'goal', 'result'], targets.map((t) => [t.name, t.value, t.goal, t.met ? 'met' : 'not met']));
+  printTargets(targets);
 
   const out = new URL('./results/latest.json', import.meta.url);
   fs.mkdirSync(new URL('.', out), { recursive: true });
