@@ -7,8 +7,8 @@ import type { Database } from './schema.js';
 import * as m001 from './migrations/001_foundation.js';
 import * as m002 from './migrations/002_unbounded_names.js';
 import * as m003 from './migrations/003_deployments.js';
-import * as m002AuthCache from './migrations/004_auth_cache_epoch.js';
-import * as m003WorkspaceCounts from './migrations/005_workspace_counts.js';
+import * as m004 from './migrations/004_auth_cache_epoch.js';
+import * as m005 from './migrations/005_workspace_counts.js';
 import * as m006 from './migrations/006_list_page_marks.js';
 
 export type Db = Kysely<Database>;
@@ -31,8 +31,8 @@ const migrations: Record<string, Migration> = {
   '001_foundation': m001,
   '002_unbounded_names': m002,
   '003_deployments': m003,
-  '004_auth_cache_epoch': m002AuthCache,
-  '005_workspace_counts': m003WorkspaceCounts,
+  '004_auth_cache_epoch': m004,
+  '005_workspace_counts': m005,
   '006_list_page_marks': m006,
 };
 
