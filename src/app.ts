@@ -6,11 +6,9 @@ import { ApiError, badRequest } from './http/errors.js';
 import { errorOptions, installErrorHandling, sendError } from './http/error-handling.js';
 import { registerOperation } from './http/operation.js';
 import type { Surface } from './http/surface.js';
-import { answerStoreError } from './http/store-errors.js';
 import { bodyAjv, inputAjv, requestValidator } from './http/validation.js';
 import { buildSpec } from './openapi/build.js';
 import { surfaces } from './resources/index.js';
-import { classifyStoreError } from './store/errors.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -71,8 +69,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     } catch (err) {
       // Not ready, whatever the store says: a 503 in the error shape, the cause in the log.
       req.log.error({ err }, 'readiness check failed');
-      const answer = answerStoreError(classifyStoreError(err) ?? { kind: 'unavailable' });
-      void reply.header('Retry-After', String(answer.retryAfterSeconds ?? 5));
+      void reply.header('Retry-After', '5');
       sendError(req, reply, new ApiError(503, 'The store is unavailable'));
       return reply;
     }

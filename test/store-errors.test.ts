@@ -196,9 +196,11 @@ describe('store errors are API errors', () => {
       await admin.query('begin');
       await admin.query('lock table organizations in access exclusive mode');
       const pending = fetch(`${s.url}/readyz`);
+      // Wait (with a deadline, the machine may be busy) for the readiness query to queue behind the lock.
       let pid: number | undefined;
-      for (let i = 0; i < 10_000 && pid === undefined; i++) {
-        const r = await admin.query("select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()");
+      const deadline = Date.now() + 20_000;
+      while (pid === undefined && Date.now() < deadline) {
+        const r = await admin.query("select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%organizations%' and pid <> pg_backend_pid()");
         pid = r.rows[0]?.pid;
       }
       assert.ok(pid, 'the readiness query never waited for the lock');
