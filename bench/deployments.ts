@@ -35,14 +35,8 @@ import { createDeployment } from '../src/resources/deployments/service.js';
 import * as deployments from '../src/resources/deployments/repo.js';
 import { namespaceFor } from '../src/resources/deployments/simulated.js';
 import { runLoad, type LoadResult } from './load.js';
-import { printTargets, sizeTarget } from './report.js';
+import { intEnv, printTargets, sizeTarget } from './report.js';
 import { freePort, HOST, spawnNode, stop, waitReady, type Child } from './proc.js';
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const n = Number(process.env[name] || fallback);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}`);
-  return n;
-}
 
 const SECONDS = intEnv('BENCH_SECONDS', 5, 1);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 10, 1);

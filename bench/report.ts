@@ -1,4 +1,4 @@
-// What both benches print: aligned tables and targets with "met" / "not met".
+// What both benches share: their settings, aligned tables and targets with "met" / "not met".
 import type { LoadResult } from './load.js';
 
 export const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
@@ -21,4 +21,11 @@ export function sizeTarget(name: string, small: LoadResult, big: LoadResult): Ta
 
 export function printTargets(targets: Target[]): void {
   printTable(['target', 'measured', 'goal', 'result'], targets.map((t) => [t.name, t.value, t.goal, t.met ? 'met' : 'not met']));
+}
+
+/** An integer setting from the environment (BENCH_…), with its default and lower bound. */
+export function intEnv(name: string, fallback: number, min: number): number {
+  const n = Number(process.env[name] || fallback);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}`);
+  return n;
 }

@@ -35,14 +35,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runLoad, type LoadResult } from './load.js';
-import { fmt, printTable, printTargets, sizeTarget, type Target } from './report.js';
+import { fmt, intEnv, printTable, printTargets, sizeTarget, type Target } from './report.js';
 import { freePort, HOST, spawnNode, spawnStart, startCommand, stop, waitReady, type Child } from './proc.js';
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const n = Number(process.env[name] || fallback);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}`);
-  return n;
-}
 
 const WORKSPACES = intEnv('BENCH_WORKSPACES', 5000, 100);
 const SECONDS = intEnv('BENCH_SECONDS', 5, 1);

@@ -155,9 +155,10 @@ describe('store errors are API errors', () => {
         await admin.query('begin');
         await admin.query('lock table workspaces in access exclusive mode');
         const pending = create();
+        // Wait, with a deadline (the machine may be busy), for the request's query to queue behind the lock.
         let pid: number | undefined;
-        for (let i = 0; i < 10_000 && pid === undefined; i++) {
-          const r = await admin.query("select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()");
+        for (const deadline = Date.now() + 20_000; pid === undefined && Date.now() < deadline;) {
+          const r = await admin.query("select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%\"workspaces\"%' and pid <> pg_backend_pid()");
           pid = r.rows[0]?.pid;
         }
         assert.ok(pid, 'the request never waited for the lock');
@@ -189,32 +190,30 @@ describe('store errors are API errors', () => {
     assert.equal((await create()).status, 200);
   });
 
-  it('answers /readyz with 503 in the error shape when the store does not answer', { skip: !onPostgres && 'needs PostgreSQL: SQLite readers are never blocked' }, async () => {
-    const admin = new pg.Client({ connectionString: s.config.databaseUrl });
+  it('answers /readyz with 503 in the error shape when the store does not answer', { skip: !onPostgres && 'needs PostgreSQL: an embedded SQLite store cannot go away' }, async () => {
+    // The database stops taking connections and every open one is ended, as in a failover: the
+    // server's next query has nowhere to run.
+    const admin = new pg.Client({ connectionString: process.env.ASTROLABE_TEST_DATABASE_URL });
     await admin.connect();
+    const database = new URL(s.config.databaseUrl!).pathname.slice(1);
+    const readyz = () => fetch(`${s.url}/readyz`);
     try {
-      await admin.query('begin');
-      await admin.query('lock table organizations in access exclusive mode');
-      const pending = fetch(`${s.url}/readyz`);
-      // Wait (with a deadline, the machine may be busy) for the readiness query to queue behind the lock.
-      let pid: number | undefined;
-      const deadline = Date.now() + 20_000;
-      while (pid === undefined && Date.now() < deadline) {
-        const r = await admin.query("select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%organizations%' and pid <> pg_backend_pid()");
-        pid = r.rows[0]?.pid;
-      }
-      assert.ok(pid, 'the readiness query never waited for the lock');
-      await admin.query('select pg_terminate_backend($1)', [pid]);
-      const res = await pending;
+      await admin.query(`alter database "${database}" allow_connections false`);
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [database]);
+      const res = await readyz();
       assert.equal(res.status, 503);
       assert.equal(res.headers.get('retry-after'), '5');
       const body = await res.json() as Record<string, unknown>;
       assert.equal(body.statusCode, 503);
       assert.equal(body.requestId, res.headers.get('x-request-id'));
+      assert.equal(typeof body.message, 'string');
     } finally {
-      await admin.query('rollback');
+      await admin.query(`alter database "${database}" allow_connections true`);
       await admin.end();
     }
-    assert.equal((await fetch(`${s.url}/readyz`)).status, 200);
+    // Ready again once the database takes connections (the pool may first drop a dead one).
+    let status = 0;
+    for (const deadline = Date.now() + 10_000; status !== 200 && Date.now() < deadline;) status = (await readyz()).status;
+    assert.equal(status, 200);
   });
 });
