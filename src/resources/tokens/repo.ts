@@ -1,6 +1,7 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import { CachedLookup } from '../../auth/cache.js';
-import type { Queryable } from '../../store/db.js';
+import { groupBy, type Queryable } from '../../store/db.js';
+import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { ApiTokenRolesTable, ApiTokensTable } from '../../store/schema.js';
 
 /** The one owner of `api_tokens` and `api_token_roles`. */
@@ -62,4 +63,83 @@ export async function tokenNames(db: Queryable, ids: string[]): Promise<Map<stri
     const rows = await db.selectFrom('api_tokens').select(['id', 'name']).where('id', 'in', missing).execute();
     return new Map(rows.map((r) => [r.id, r.name]));
   });
+}
+
+/** One token of an organization (any scope), or undefined. */
+export function findToken(db: Queryable, organizationId: string, id: string): Promise<TokenRow | undefined> {
+  return db.selectFrom('api_tokens').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+}
+
+/** The roles of each token, in their stored order. */
+export async function rolesOf(db: Queryable, tokenIds: string[]): Promise<Map<string, TokenRoleRow[]>> {
+  if (tokenIds.length === 0) return new Map();
+  const rows = await db.selectFrom('api_token_roles').selectAll().where('token_id', 'in', tokenIds).orderBy('token_id').orderBy('position').execute();
+  return groupBy(rows, (r) => r.token_id, (r) => ({ entity_type: r.entity_type, entity_id: r.entity_id, role: r.role, deployment_id: r.deployment_id }));
+}
+
+/** Replaces the whole role set of a token. */
+export async function replaceRoles(db: Queryable, tokenId: string, roles: TokenRoleRow[]): Promise<void> {
+  await db.deleteFrom('api_token_roles').where('token_id', '=', tokenId).execute();
+  if (roles.length === 0) return;
+  await db.insertInto('api_token_roles').values(roles.map((r, position) => ({ ...r, token_id: tokenId, position }))).execute();
+}
+
+export async function updateToken(db: Queryable, id: string, changes: Omit<Updateable<ApiTokensTable>, 'id' | 'organization_id'>): Promise<void> {
+  await db.updateTable('api_tokens').set(changes).where('id', '=', id).execute();
+}
+
+export async function deleteToken(db: Queryable, id: string): Promise<boolean> {
+  await db.deleteFrom('api_token_roles').where('token_id', '=', id).execute();
+  const r = await db.deleteFrom('api_tokens').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+export interface TokenFilter {
+  workspaceId?: string;
+  deploymentId?: string;
+  dagId?: string;
+  dagTags?: string[];
+  onlyOrganization?: boolean;
+  kind?: string;
+}
+
+const SORT_COLUMNS: Record<string, string> = {
+  name: 'api_tokens.name',
+  description: 'api_tokens.description',
+  createdAt: 'api_tokens.created_at',
+  updatedAt: 'api_tokens.updated_at',
+  tokenStartAt: 'api_tokens.start_at',
+};
+
+/**
+ * A page of an organization's tokens. Role filters match tokens holding such a role, whatever
+ * their own scope: a Workspace filter also finds Organization tokens assigned to that Workspace.
+ */
+export function listTokens(db: Queryable, organizationId: string, f: TokenFilter, page: PageRequest) {
+  let q = db.selectFrom('api_tokens').selectAll('api_tokens').where('api_tokens.organization_id', '=', organizationId);
+  if (f.onlyOrganization) q = q.where('api_tokens.scope', '=', 'ORGANIZATION');
+  if (f.kind !== undefined) q = q.where('api_tokens.kind', '=', f.kind);
+  const holding = (types: string[], entityIds: string[] | undefined, deploymentId: string | undefined) => {
+    q = q.where((eb) => {
+      let sub = eb.selectFrom('api_token_roles').select('api_token_roles.token_id')
+        .whereRef('api_token_roles.token_id', '=', 'api_tokens.id')
+        .where('api_token_roles.entity_type', 'in', types);
+      if (entityIds !== undefined) sub = sub.where('api_token_roles.entity_id', 'in', entityIds);
+      if (deploymentId !== undefined) sub = sub.where('api_token_roles.deployment_id', '=', deploymentId);
+      return eb.exists(sub);
+    });
+  };
+  if (f.workspaceId !== undefined) holding(['WORKSPACE'], [f.workspaceId], undefined);
+  if (f.deploymentId !== undefined) {
+    const dep = f.deploymentId;
+    q = q.where((eb) => eb.exists(eb.selectFrom('api_token_roles').select('api_token_roles.token_id')
+      .whereRef('api_token_roles.token_id', '=', 'api_tokens.id')
+      .where((r) => r.or([
+        r.and([r('api_token_roles.entity_type', '=', 'DEPLOYMENT'), r('api_token_roles.entity_id', '=', dep)]),
+        r.and([r('api_token_roles.entity_type', 'in', ['DAG', 'DAG_TAG']), r('api_token_roles.deployment_id', '=', dep)]),
+      ]))));
+  }
+  if (f.dagId !== undefined) holding(['DAG'], [f.dagId], f.deploymentId);
+  if (f.dagTags !== undefined && f.dagTags.length > 0) holding(['DAG_TAG'], f.dagTags, f.deploymentId);
+  return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'api_tokens.id');
 }

@@ -1,17 +1,31 @@
-import { withinTransaction, type Queryable } from '../../store/db.js';
+import { inTransaction, withinTransaction, type Queryable } from '../../store/db.js';
 import type { Clock } from '../../time.js';
 import { storedTime } from '../../time.js';
 import { invalidateToken } from '../../auth/cache.js';
+import { actor, type Target } from '../../auth/access.js';
+import { ORGANIZATION_ROLES, WORKSPACE_ROLES } from '../../auth/permissions.js';
+import type { Principal } from '../../auth/principal.js';
 import { hashToken, mintTokenValue, shortTokenOf } from '../../auth/tokens.js';
+import type { AppContext } from '../../context.js';
+import { found, invalidField } from '../../http/errors.js';
+import { requireText } from '../../http/rules.js';
+import { updatedColumns } from '../../store/audit.js';
 import { newId } from '../../store/ids.js';
+import { envelope } from '../../store/pagination.js';
+import { findDeployment } from '../deployments/repo.js';
+import { findWorkspace } from '../workspaces/repo.js';
 import * as repo from './repo.js';
+import type { ApiTokenRoleView, ApiTokenView, CreateApiTokenBody, ListApiTokensFilter, SubjectRolesView, TokenKind, UpdateApiTokenBody } from './schema.js';
+import { subjectRoles, tokenView, tokenViews } from './view.js';
 
 export type TokenScope = 'ORGANIZATION' | 'WORKSPACE' | 'DEPLOYMENT';
 
 export interface TokenRoleGrant {
-  entityType: TokenScope;
+  entityType: TokenScope | 'DAG' | 'DAG_TAG';
   entityId: string;
   role: string;
+  /** DAG and DAG_TAG roles only: the Deployment of the DAGs. */
+  deploymentId?: string;
 }
 
 export interface NewToken {
@@ -27,7 +41,15 @@ export interface NewToken {
   value?: string;
   /** Who creates it; by default the token itself. */
   createdBy?: { id: string; type: string };
+  description?: string;
+  kind?: TokenKind;
+  /** Days until the token expires; none: it never does. */
+  expiryDays?: number;
 }
+
+const DAY_MS = 86_400_000;
+const endOf = (start: Date, days: number | null | undefined): Date | undefined =>
+  days ? new Date(start.getTime() + days * DAY_MS) : undefined;
 
 /**
  * Stores an API token with its roles and returns its id and value; the value is kept nowhere but
@@ -38,27 +60,28 @@ export interface NewToken {
 export async function issueToken(db: Queryable, clock: Clock, t: NewToken): Promise<{ tokenId: string; token: string }> {
   const now = clock.now();
   const tokenId = t.tokenId ?? newId();
-  const value = t.value ?? (await mintTokenValue(db, { tokenId, organizationId: t.organizationId, scope: t.scope, entityId: t.entityId, issuedAt: now }));
+  const end = endOf(now, t.expiryDays);
+  const value = t.value ?? (await mintTokenValue(db, { tokenId, organizationId: t.organizationId, scope: t.scope, entityId: t.entityId, issuedAt: now, expiresAt: end }));
   const at = storedTime(now);
   const by = t.createdBy ?? { id: tokenId, type: 'SERVICEKEY' };
   await repo.insertToken(db, {
     id: tokenId,
     organization_id: t.organizationId,
     name: t.name,
-    description: null,
+    description: t.description ?? null,
     scope: t.scope,
-    kind: 'STANDARD',
+    kind: t.kind ?? 'STANDARD',
     entity_id: t.entityId,
     token_hash: hashToken(value),
     short_token: shortTokenOf(value),
-    expiry_period_days: null,
+    expiry_period_days: t.expiryDays ?? null,
     start_at: at,
-    end_at: null,
+    end_at: end ? storedTime(end) : null,
     last_used_at: null,
     last_rotated_at: null,
     created_at: at, created_by_id: by.id, created_by_type: by.type,
     updated_at: at, updated_by_id: by.id, updated_by_type: by.type,
-  }, t.roles.map((r) => ({ entity_type: r.entityType, entity_id: r.entityId, role: r.role, deployment_id: null })));
+  }, t.roles.map((r) => ({ entity_type: r.entityType, entity_id: r.entityId, role: r.role, deployment_id: r.deploymentId ?? null })));
   return { tokenId, token: value };
 }
 
@@ -80,5 +103,194 @@ export function setTokenSecret(db: Queryable, tokenId: string, value: string): P
     const changed = await repo.setSecretHash(tx, tokenId, hashToken(value), shortTokenOf(value));
     if (changed) await invalidateToken(tx, tokenId);
     return changed;
+  });
+}
+
+// ---------------------------------------------------------------- the API
+
+interface Scoped {
+  scope: TokenScope;
+  entityId: string;
+}
+
+/** Where a token's own entity sits: what authorization checks for operations on it. */
+async function scopeTarget(db: Queryable, organizationId: string, t: Scoped): Promise<Target> {
+  if (t.scope === 'WORKSPACE') return (await findWorkspace(db, organizationId, t.entityId)) ? { workspaceId: t.entityId } : {};
+  if (t.scope === 'DEPLOYMENT') {
+    const d = await findDeployment(db, organizationId, t.entityId);
+    return d ? { workspaceId: d.workspace_id, deploymentId: d.id } : {};
+  }
+  return {};
+}
+
+/** The target of an operation on an existing token; a token that is not there targets only the organization. */
+export async function tokenTarget(app: AppContext, organizationId: string, tokenId: string): Promise<Target> {
+  const t = await repo.findToken(app.db, organizationId, tokenId);
+  return t ? scopeTarget(app.db, organizationId, { scope: t.scope as TokenScope, entityId: t.entity_id }) : {};
+}
+
+/** The target of a create: the Workspace or Deployment the new token will belong to. */
+export async function createTarget(app: AppContext, organizationId: string, body: CreateApiTokenBody): Promise<Target> {
+  if (body.scope === 'ORGANIZATION') return {};
+  requireText('entityId', body.entityId);
+  return scopeTarget(app.db, organizationId, { scope: body.scope, entityId: body.entityId! });
+}
+
+/** The target of a list: the Workspace or Deployment it is filtered on, if any. */
+export async function listTarget(app: AppContext, organizationId: string, q: ListApiTokensFilter): Promise<Target> {
+  if (q.deploymentId !== undefined) return scopeTarget(app.db, organizationId, { scope: 'DEPLOYMENT', entityId: q.deploymentId });
+  if (q.workspaceId !== undefined) return scopeTarget(app.db, organizationId, { scope: 'WORKSPACE', entityId: q.workspaceId });
+  return {};
+}
+
+const BUILT_IN: Record<string, readonly string[]> = {
+  ORGANIZATION: ORGANIZATION_ROLES,
+  WORKSPACE: WORKSPACE_ROLES,
+  DEPLOYMENT: ['DEPLOYMENT_ADMIN'],
+  DAG: ['DAG_VIEWER', 'DAG_AUTHOR'],
+};
+const OTHER_BUILT_INS = (type: string) => Object.entries(BUILT_IN).filter(([k]) => k !== (type === 'DAG_TAG' ? 'DAG' : type)).flatMap(([, v]) => v);
+
+/**
+ * Checks a token's complete role set against its scope and the organization's contents and
+ * returns it as stored. Exactly one role is on the token's own entity; a Workspace token holds
+ * nothing outside its Workspace and no Organization role; a Deployment token only its Deployment
+ * role; only Organization tokens hold DAG roles. Organization and Workspace roles are the
+ * built-in ones; Deployment and DAG roles may also be custom names, but not another level's built-in.
+ */
+async function checkRoles(db: Queryable, organizationId: string, t: Scoped, roles: ApiTokenRoleView[]): Promise<repo.TokenRoleRow[]> {
+  const out: repo.TokenRoleRow[] = [];
+  const seen = new Set<string>();
+  let own = 0;
+  for (const [i, r] of roles.entries()) {
+    const at = `roles[${i}]`;
+    const bad = (field: string, message: string) => invalidField(`${at}.${field}`, 'invalid', message);
+    requireText(`${at}.entityId`, r.entityId);
+    requireText(`${at}.role`, r.role);
+    const type = r.entityType;
+    if (type === 'ORGANIZATION' || type === 'WORKSPACE') {
+      if (!BUILT_IN[type]!.includes(r.role)) throw bad('role', `${r.role} is not a ${type} role; one of [${BUILT_IN[type]!.join(' ')}]`);
+    } else if (OTHER_BUILT_INS(type).includes(r.role)) {
+      throw bad('role', `${r.role} is not a ${type} role`);
+    }
+    let workspaceId: string | undefined;
+    let deploymentId: string | null = null;
+    if (type === 'ORGANIZATION') {
+      if (r.entityId !== organizationId) throw bad('entityId', 'an ORGANIZATION role must be on the token\'s own Organization');
+    } else if (type === 'WORKSPACE') {
+      found(await findWorkspace(db, organizationId, r.entityId), 'Workspace');
+      workspaceId = r.entityId;
+    } else if (type === 'DEPLOYMENT') {
+      workspaceId = found(await findDeployment(db, organizationId, r.entityId), 'Deployment').workspace_id;
+    } else {
+      if (r.deploymentId === undefined || r.deploymentId.trim() === '') throw invalidField(`${at}.deploymentId`, 'required', `deploymentId is required for ${type} roles`);
+      workspaceId = found(await findDeployment(db, organizationId, r.deploymentId), 'Deployment').workspace_id;
+      deploymentId = r.deploymentId;
+    }
+    const key = `${type}\u0000${r.entityId}\u0000${deploymentId ?? ''}`;
+    if (seen.has(key)) throw bad('entityId', `the token holds a role on ${type} ${r.entityId} twice`);
+    seen.add(key);
+    if (type === t.scope) {
+      if (r.entityId !== t.entityId) throw bad('entityId', `a ${t.scope} token holds its ${t.scope} role on its own ${t.scope.toLowerCase()} only`);
+      own++;
+    }
+    if (t.scope === 'WORKSPACE') {
+      if (type === 'ORGANIZATION') throw bad('entityType', 'a WORKSPACE token cannot hold an ORGANIZATION role');
+      if (type === 'DAG' || type === 'DAG_TAG') throw bad('entityType', 'only ORGANIZATION tokens can hold DAG roles');
+      if (workspaceId !== t.entityId) throw bad('entityId', 'a WORKSPACE token holds roles inside its own Workspace only');
+    }
+    if (t.scope === 'DEPLOYMENT' && type !== 'DEPLOYMENT') {
+      throw bad('entityType', type === 'DAG' || type === 'DAG_TAG' ? 'only ORGANIZATION tokens can hold DAG roles' : `a DEPLOYMENT token cannot hold a ${type} role`);
+    }
+    out.push({ entity_type: type, entity_id: r.entityId, role: r.role, deployment_id: deploymentId });
+  }
+  if (own !== 1) throw invalidField('roles', 'invalid', `the token must hold exactly one ${t.scope} role, on its own ${t.scope.toLowerCase()}`);
+  return out;
+}
+
+export async function listTokens(app: AppContext, organizationId: string, q: ListApiTokensFilter) {
+  const page = await repo.listTokens(app.db, organizationId, {
+    workspaceId: q.workspaceId, deploymentId: q.deploymentId, dagId: q.dagId, dagTags: q.dagTags,
+    onlyOrganization: q.includeOnlyOrganizationTokens === true, kind: q.kind,
+  }, q);
+  return envelope('tokens', page, await tokenViews(app.db, page.items));
+}
+
+async function loadToken(db: Queryable, organizationId: string, tokenId: string): Promise<repo.TokenRow> {
+  return found(await repo.findToken(db, organizationId, tokenId), 'API token');
+}
+
+export async function getToken(app: AppContext, organizationId: string, tokenId: string): Promise<ApiTokenView> {
+  return tokenView(app.db, await loadToken(app.db, organizationId, tokenId));
+}
+
+/** Creates a token holding `role` on its own entity; the answer is the only one that shows the secret. */
+export function createToken(app: AppContext, p: Principal, organizationId: string, body: CreateApiTokenBody): Promise<ApiTokenView> {
+  requireText('name', body.name);
+  return inTransaction(app.db, async (tx) => {
+    const entityId = body.scope === 'ORGANIZATION' ? organizationId : body.entityId!;
+    const scoped = { scope: body.scope, entityId };
+    if (body.scope !== 'ORGANIZATION') requireText('entityId', body.entityId);
+    if (body.scope === 'WORKSPACE') found(await findWorkspace(tx, organizationId, entityId), 'Workspace');
+    if (body.scope === 'DEPLOYMENT') found(await findDeployment(tx, organizationId, entityId), 'Deployment');
+    const roles = await checkRoles(tx, organizationId, scoped, [{ entityType: body.scope, entityId, role: body.role }]);
+    const issued = await issueToken(tx, app.clock, {
+      organizationId, name: body.name, description: body.description, kind: body.kind, scope: body.scope, entityId,
+      expiryDays: body.tokenExpiryPeriodInDays, createdBy: actor(p),
+      roles: roles.map((r) => ({ entityType: r.entity_type as TokenScope, entityId: r.entity_id, role: r.role })),
+    });
+    return { ...(await tokenView(tx, await loadToken(tx, organizationId, issued.tokenId))), token: issued.token };
+  });
+}
+
+export function updateToken(app: AppContext, p: Principal, organizationId: string, tokenId: string, body: UpdateApiTokenBody): Promise<ApiTokenView> {
+  requireText('name', body.name);
+  return inTransaction(app.db, async (tx) => {
+    await loadToken(tx, organizationId, tokenId);
+    const changes = { name: body.name, ...(body.description !== undefined ? { description: body.description } : {}) };
+    await repo.updateToken(tx, tokenId, { ...changes, ...updatedColumns(actor(p), app.clock.now()) });
+    // The name shows in audit profiles, which are cached with the tokens.
+    await invalidateToken(tx, tokenId);
+    return tokenView(tx, await loadToken(tx, organizationId, tokenId));
+  });
+}
+
+export function deleteToken(app: AppContext, organizationId: string, tokenId: string): Promise<void> {
+  return inTransaction(app.db, async (tx) => {
+    await loadToken(tx, organizationId, tokenId);
+    await repo.deleteToken(tx, tokenId);
+    await invalidateToken(tx, tokenId);
+  });
+}
+
+/** Replaces the whole role set; the token's old roles stop applying at once. */
+export function updateTokenRoles(app: AppContext, p: Principal, organizationId: string, tokenId: string, roles: ApiTokenRoleView[]): Promise<SubjectRolesView> {
+  return inTransaction(app.db, async (tx) => {
+    const t = await loadToken(tx, organizationId, tokenId);
+    const rows = await checkRoles(tx, organizationId, { scope: t.scope as TokenScope, entityId: t.entity_id }, roles);
+    await repo.replaceRoles(tx, tokenId, rows);
+    await repo.updateToken(tx, tokenId, updatedColumns(actor(p), app.clock.now()));
+    await invalidateToken(tx, tokenId);
+    return subjectRoles(rows);
+  });
+}
+
+/**
+ * Gives the token a new secret, valid from now for its expiry period; the old secret stops
+ * working at once. The answer is the only one that shows the new secret.
+ */
+export function rotateToken(app: AppContext, p: Principal, organizationId: string, tokenId: string): Promise<ApiTokenView> {
+  return inTransaction(app.db, async (tx) => {
+    const t = await loadToken(tx, organizationId, tokenId);
+    const now = app.clock.now();
+    const end = endOf(now, t.expiry_period_days);
+    const value = await mintTokenValue(tx, { tokenId, organizationId, scope: t.scope as TokenScope, entityId: t.entity_id, issuedAt: now, expiresAt: end });
+    await repo.setSecretHash(tx, tokenId, hashToken(value), shortTokenOf(value));
+    await repo.updateToken(tx, tokenId, {
+      start_at: storedTime(now), end_at: end ? storedTime(end) : null, last_rotated_at: storedTime(now),
+      ...updatedColumns(actor(p), now),
+    });
+    await invalidateToken(tx, tokenId);
+    return { ...(await tokenView(tx, await loadToken(tx, organizationId, tokenId))), token: value };
   });
 }
