@@ -29,6 +29,7 @@ const PG_KINDS: Record<string, StoreErrorKind> = {
   '40001': 'busy', // serialization_failure
   '40P01': 'busy', // deadlock_detected
   '55P03': 'busy', // lock_not_available
+  '55000': 'unavailable', // object_not_in_prerequisite_state: how a database that takes no connections refuses one
   '53000': 'unavailable', // insufficient_resources
   '53100': 'unavailable', // disk_full
   '53200': 'unavailable', // out_of_memory
