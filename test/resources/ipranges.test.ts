@@ -3,6 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { assertError, CUID, RFC3339, type ApiClient } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
+import { invalidateAll } from '../../src/auth/cache.js';
+import { createdColumns } from '../../src/store/audit.js';
+import { inTransaction, openStore } from '../../src/store/db.js';
+import { newId } from '../../src/store/ids.js';
 
 type Json = Record<string, any>;
 
@@ -209,5 +213,27 @@ describe('allowed IP address ranges: enforcement', () => {
     const rest = (await via(s.api, '2001:db8::9').get(base)).body.allowedIpAddressRanges as Json[];
     assert.equal((await via(s.api, '2001:db8::9').post(`${base}/bulk-delete`, { allowedIpAddressRangeIds: rest.map((r) => r.id) })).status, 204);
     assert.equal((await via(s.api, '203.0.113.9').get(orgPath)).status, 200);
+  });
+
+  it('reads the ranges from the auth cache, and a change made through another connection applies within one second', async () => {
+    assert.equal((await via(s.api, '203.0.113.9').get(orgPath)).status, 200); // no ranges, now cached
+    const other = await openStore({ dataDir: s.config.dataDir, databaseUrl: s.config.databaseUrl });
+    try {
+      const row = { id: newId(), organization_id: s.orgId, ip_address_range: '198.51.100.0/24', ...createdColumns({ id: 'astrolabe', type: 'SYSTEM' }, new Date()) };
+      // Written behind the cache's back (no invalidation): the server keeps what it cached.
+      await other.db.insertInto('allowed_ip_address_ranges').values(row).execute();
+      assert.equal((await via(s.api, '203.0.113.9').get(orgPath)).status, 200);
+      // The same change announced the way every range write announces it.
+      await inTransaction(other.db, (tx) => invalidateAll(tx));
+      const since = performance.now();
+      for (;;) {
+        if ((await via(s.api, '203.0.113.9').get(orgPath)).status === 403) break;
+        assert.ok(performance.now() - since < 1000, 'the range is still not enforced after a second');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal((await via(s.api, '198.51.100.1').get(orgPath)).status, 200);
+    } finally {
+      await other.close();
+    }
   });
 });
