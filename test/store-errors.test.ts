@@ -158,6 +158,8 @@ describe('store errors are API errors', () => {
         // Wait, with a deadline (the machine may be busy), for the request's query to queue behind the lock.
         let pid: number | undefined;
         for (const deadline = Date.now() + 20_000; pid === undefined && Date.now() < deadline;) {
+          // pg_stat_activity is read once per transaction and this one stays open: drop that copy.
+          await admin.query('select pg_stat_clear_snapshot()');
           const r = await admin.query("select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%\"workspaces\"%' and pid <> pg_backend_pid()");
           pid = r.rows[0]?.pid;
         }
