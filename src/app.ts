@@ -23,6 +23,8 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     logger: opts.logger ?? false,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // One trusted hop: req.ip is the X-Forwarded-For entry the proxy appended.
+    trustProxy: app.config.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     ...errorOptions,
   });
   installErrorHandling(fastify);

@@ -11,6 +11,11 @@ export interface Config {
   /** Seconds a cluster stays CREATING/UPDATING after a change; 0 means the change is done at once. */
   provisionSeconds: number;
   logLevel: string;
+  /**
+   * Whether one reverse proxy stands in front: the client address is then the last
+   * `X-Forwarded-For` entry (the one the proxy added) instead of the socket's peer.
+   */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -23,6 +28,13 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return n;
+}
+
+function boolVar(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name} must be true, false, 1 or 0, got "${env[name]}"`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -39,5 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapToken: env.ASTROLABE_BOOTSTRAP_TOKEN || undefined,
     provisionSeconds: intVar(env, 'ASTROLABE_PROVISION_SECONDS', 0, 0, 86400),
     logLevel: env.LOG_LEVEL || 'info',
+    trustProxy: boolVar(env, 'ASTROLABE_TRUST_PROXY'),
   };
 }

@@ -6,6 +6,7 @@ import { authorize, checkOrganization, type Target } from '../auth/access.js';
 import { badRequest, invalidField } from './errors.js';
 import { unionInfo } from './schemas.js';
 import { assertValid } from './validation.js';
+import { enforceAllowedRanges } from '../resources/ipranges/service.js';
 
 type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -17,6 +18,8 @@ export interface OpInput<P, Q, B> {
   principal: Principal;
   app: AppContext;
   requestId: string;
+  /** The client's address: the socket's, or with ASTROLABE_TRUST_PROXY the proxy's X-Forwarded-For entry. */
+  clientAddress: string;
 }
 
 export type ErrorStatus = number | '4XX' | '5XX';
@@ -114,7 +117,8 @@ declare module 'fastify' {
 }
 
 /**
- * Registers one operation. Order of checks: the caller (401); the permission on the path's
+ * Registers one operation. Order of checks: the caller (401); its address against its
+ * organization's allowed IP ranges (403); the permission on the path's
  * target (403), so nothing about the request is judged for a caller who may not make it; the
  * input (400); the handler. An operation whose target must be resolved from its input checks the
  * path's organization first and the permission once the input is valid and the target known.
@@ -134,6 +138,7 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     principal: req.principal!,
     app,
     requestId: String(req.id),
+    clientAddress: req.ip,
   });
 
   fastify.route({
@@ -143,6 +148,7 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     preValidation: async (req: FastifyRequest) => {
       const principal = await authenticate(app, req.headers.authorization);
       req.principal = principal;
+      await enforceAllowedRanges(app.db, principal.organizationId, req.ip);
       const params = (req.params ?? {}) as Record<string, string>;
       if (op.target) checkOrganization(principal, params.organizationId);
       else authorize(principal, op.permission, pathTarget(params));

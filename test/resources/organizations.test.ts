@@ -81,11 +81,12 @@ describe('organizations', () => {
   });
 
   it('reports hasAllowedIpAddressRanges from the stored ranges', async () => {
-    const at = '2026-03-01T12:00:00.000Z';
-    await s.app.db.insertInto('allowed_ip_address_ranges').values({
-      id: 'c' + 'r'.repeat(24), organization_id: s.orgId, ip_address_range: '10.0.0.0/8',
-      created_at: at, created_by_id: 'x', created_by_type: 'SERVICEKEY', updated_at: at, updated_by_id: 'x', updated_by_type: 'SERVICEKEY',
-    }).execute();
+    const ranges = `/v1/organizations/${s.orgId}/allowed-ip-address-ranges`;
+    const created = await s.api.post(ranges, { ipAddressRange: '127.0.0.1/32' });
+    assert.equal(created.status, 200, created.text);
     assert.equal((await s.api.get(`/v1/organizations/${s.orgId}`)).body.hasAllowedIpAddressRanges, true);
+    assert.equal((await s.api.get('/v1/organizations')).body.organizations[0].hasAllowedIpAddressRanges, true);
+    assert.equal((await s.api.delete(`${ranges}/${created.body.id}`)).status, 204);
+    assert.equal((await s.api.get(`/v1/organizations/${s.orgId}`)).body.hasAllowedIpAddressRanges, false);
   });
 });

@@ -1,8 +1,9 @@
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { CachedLookup, invalidateAll } from '../../auth/cache.js';
 import { withinTransaction, type Queryable } from '../../store/db.js';
 import type { OrganizationsTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
+import { hasRangesColumn } from '../ipranges/repo.js';
 
 export type OrganizationRow = Selectable<OrganizationsTable> & { has_ip_ranges: number };
 
@@ -10,7 +11,7 @@ const SORT_COLUMNS = { name: 'name', createdAt: 'created_at', updatedAt: 'update
 
 function selectOrganizations(db: Queryable) {
   return db.selectFrom('organizations').selectAll('organizations').select(
-    sql<number>`(case when exists (select 1 from allowed_ip_address_ranges r where r.organization_id = organizations.id) then 1 else 0 end)`.as('has_ip_ranges'),
+    hasRangesColumn().as('has_ip_ranges'),
   );
 }
 
@@ -47,6 +48,15 @@ export function organizationSummary(db: Queryable, id: string): Promise<Readonly
     const row = await db.selectFrom('organizations').select(['name', 'product_plan_name']).where('id', '=', id).executeTakeFirst();
     return row && Object.freeze(row);
   });
+}
+
+/**
+ * Takes the organization's row lock in the caller's transaction: on PostgreSQL a concurrent
+ * transaction taking it waits for this one to end (writes to one organization's allow-list run one
+ * at a time); on SQLite transactions already do.
+ */
+export async function lockOrganization(db: Queryable, id: string): Promise<void> {
+  await db.updateTable('organizations').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', id).execute();
 }
 
 export async function insertOrganization(db: Queryable, row: OrganizationsTable): Promise<void> {

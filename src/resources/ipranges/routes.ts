@@ -1,0 +1,86 @@
+import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
+import { OrganizationIdParam } from '../../http/schemas.js';
+import {
+  AllowedIpAddressRange, AllowedIpAddressRangeParams, AllowedIpAddressRangesList, AllowedIpAddressRangesPaginated,
+  BulkCreateAllowedIpAddressRangesRequest, BulkDeleteAllowedIpAddressRangesRequest, CreateAllowedIpAddressRangeRequest,
+  ListAllowedIpAddressRangesQuery,
+} from './schema.js';
+import * as service from './service.js';
+
+const TAG = 'AllowedIpAddressRange';
+const BASE = '/organizations/{organizationId}/allowed-ip-address-ranges';
+
+export const operations = [
+  defineOperation({
+    operationId: 'ListAllowedIpAddressRanges',
+    method: 'GET',
+    path: BASE,
+    summary: 'List allowed IP address ranges',
+    description: 'Lists the ranges of client addresses the Organization\'s API accepts requests from. No ranges means any address.',
+    tag: TAG,
+    permission: 'organization.allowedIpAddressRanges.get',
+    params: OrganizationIdParam,
+    query: ListAllowedIpAddressRangesQuery,
+    success: { status: 200, schema: AllowedIpAddressRangesPaginated },
+    errors: STANDARD_ERRORS,
+    handler: ({ app, params, query }) => service.listRanges(app, params.organizationId, query),
+  }),
+  defineOperation({
+    operationId: 'CreateAllowedIpAddressRange',
+    method: 'POST',
+    path: BASE,
+    summary: 'Create an allowed IP address range',
+    description: 'Adds one IPv4 or IPv6 range (CIDR; host bits are cleared). Once the Organization has a range, its API refuses requests from other addresses; the first range must therefore include the caller\'s address.',
+    tag: TAG,
+    permission: 'organization.allowedIpAddressRanges.create',
+    params: OrganizationIdParam,
+    body: CreateAllowedIpAddressRangeRequest,
+    bodyDescription: 'The range to allow.',
+    success: { status: 200, schema: AllowedIpAddressRange },
+    errors: ITEM_ERRORS,
+    handler: ({ app, principal, params, body, clientAddress }) => service.createRange(app, principal, params.organizationId, body.ipAddressRange, clientAddress),
+  }),
+  defineOperation({
+    operationId: 'DeleteAllowedIpAddressRange',
+    method: 'DELETE',
+    path: `${BASE}/{allowedIpAddressRangeId}`,
+    summary: 'Delete an allowed IP address range',
+    description: 'Removes one range. Removing the last range lifts the restriction; removing the range that covers the caller is not refused.',
+    tag: TAG,
+    permission: 'organization.allowedIpAddressRanges.delete',
+    params: AllowedIpAddressRangeParams,
+    success: { status: 204 },
+    errors: ITEM_ERRORS,
+    handler: ({ app, params }) => service.deleteRange(app, params.organizationId, params.allowedIpAddressRangeId),
+  }),
+  defineOperation({
+    operationId: 'BulkCreateAllowedIpAddressRanges',
+    method: 'POST',
+    path: `${BASE}/bulk-create`,
+    summary: 'Bulk create allowed IP address ranges',
+    description: 'Adds 1 to 1000 ranges at once, atomically: an invalid range (400) or one given twice or already allowed (409) creates none. Not idempotent: retrying after a lost answer gives 409.',
+    tag: TAG,
+    permission: 'organization.allowedIpAddressRanges.create',
+    params: OrganizationIdParam,
+    body: BulkCreateAllowedIpAddressRangesRequest,
+    bodyDescription: 'The ranges to allow.',
+    success: { status: 200, schema: AllowedIpAddressRangesList },
+    errors: [400, 401, 403, 404, 409, 500],
+    handler: ({ app, principal, params, body, clientAddress }) => service.bulkCreateRanges(app, principal, params.organizationId, body.allowedIpAddressRanges, clientAddress),
+  }),
+  defineOperation({
+    operationId: 'BulkDeleteAllowedIpAddressRanges',
+    method: 'POST',
+    path: `${BASE}/bulk-delete`,
+    summary: 'Bulk delete allowed IP address ranges',
+    description: 'Removes 1 to 1000 ranges by id at once, atomically; unknown and repeated ids are ignored.',
+    tag: TAG,
+    permission: 'organization.allowedIpAddressRanges.delete',
+    params: OrganizationIdParam,
+    body: BulkDeleteAllowedIpAddressRangesRequest,
+    bodyDescription: 'The ranges to remove.',
+    success: { status: 204 },
+    errors: STANDARD_ERRORS,
+    handler: ({ app, params, body }) => service.bulkDeleteRanges(app, params.organizationId, body.allowedIpAddressRangeIds),
+  }),
+];
