@@ -7,7 +7,7 @@ import {
 } from '../../platform/catalog.js';
 import { organizationSummary } from '../organizations/repo.js';
 import { existingWorkspaceIds } from '../workspaces/repo.js';
-import { overlaps, parseCidr, type Cidr } from './cidr.js';
+import { overlaps, parseCidr, type Cidr } from '../../platform/cidr.js';
 import type { ClusterType, K8sTag, UpdateDedicatedBody } from './schema.js';
 
 /* The checks of cluster requests that need no cluster row: regions, ranges, pools, references. */

@@ -5,7 +5,7 @@ import type { CloudProvider } from '../../http/schemas.js';
 import { toBool } from '../../store/db.js';
 import type { ClustersTable } from '../../store/schema.js';
 import { storedTime } from '../../time.js';
-import { addressAt, parseCidr } from './cidr.js';
+import { addressAt, parseCidr } from '../../platform/cidr.js';
 import type * as repo from './repo.js';
 import type { ClusterMetadataView, ClusterStatus } from './schema.js';
 

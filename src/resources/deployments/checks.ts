@@ -11,6 +11,7 @@ import type { DeploymentRow, EnvVarRow, QueueRow } from './repo.js';
 import type {
   DeploymentType, EnvVarRequest, HibernationSchedule, QueueRequest, RemoteExecutionRequest, ScalingSpecRequest,
 } from './schema.js';
+import { parseCidr } from '../../platform/cidr.js';
 
 /*
  * The rules of Deployment requests, as pure functions: a validated create or update body, the
@@ -229,11 +230,6 @@ function checkExecutor(body: AnyBody, type: DeploymentType, runtime: string): Ex
   return executor;
 }
 
-function validCidr(text: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
-  return !!m && m.slice(1, 5).every((o) => Number(o) <= 255 && !(o.length > 1 && o.startsWith('0'))) && Number(m[5]) <= 32;
-}
-
 function checkRemoteExecution(body: AnyBody, type: DeploymentType, executor: Executor): RemoteExecutionSpec | null {
   const re = body.remoteExecution;
   if (!re || !re.enabled) return null;
@@ -241,7 +237,7 @@ function checkRemoteExecution(body: AnyBody, type: DeploymentType, executor: Exe
   if (executor !== 'ASTRO') throw invalidField('executor', 'oneof', 'remote execution needs the ASTRO executor');
   const ranges = re.allowedIpAddressRanges ?? [];
   ranges.forEach((r, i) => {
-    if (!validCidr(r)) throw invalidField(`remoteExecution.allowedIpAddressRanges[${i}]`, 'cidrv4', `remoteExecution.allowedIpAddressRanges[${i}] must be an IPv4 CIDR such as 203.0.113.0/24`);
+    if (!parseCidr(r)) throw invalidField(`remoteExecution.allowedIpAddressRanges[${i}]`, 'cidrv4', `remoteExecution.allowedIpAddressRanges[${i}] must be an IPv4 CIDR such as 203.0.113.0/24`);
   });
   return {
     allowedIpAddressRanges: ranges,

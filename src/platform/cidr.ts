@@ -1,5 +1,5 @@
 /**
- * IPv4 CIDR handling for cluster network ranges: parsing, overlap and address arithmetic.
+ * IPv4 CIDR handling (cluster network ranges, remote-execution ranges): parsing, overlap and address arithmetic.
  * Addresses are unsigned 32-bit numbers. Like Go's net.ParseCIDR, host bits may be set;
  * the range is always the whole network the prefix describes.
  */
