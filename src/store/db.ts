@@ -236,3 +236,18 @@ export function groupBy<R, V = R>(rows: R[], key: (r: R) => string, value: (r: R
   }
   return out;
 }
+
+/** Tables whose rows carry an id and an updated_at column, which lockRow touches. */
+type LockableTable = 'organizations' | 'workspaces' | 'clusters' | 'deployments';
+
+/**
+ * Takes the row lock of `id` in the caller's transaction by an update that changes nothing: on
+ * PostgreSQL a concurrent transaction taking the same lock waits until this one ends, and then
+ * reads the committed row (so two changes cannot both pass a check made on the old one); SQLite
+ * runs write transactions one at a time anyway. `organizationId` scopes the row to its owner.
+ */
+export async function lockRow(db: Queryable, table: LockableTable, id: string, organizationId?: string): Promise<void> {
+  let q = db.updateTable(table as 'clusters').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', id);
+  if (organizationId !== undefined) q = q.where('organization_id', '=', organizationId);
+  await q.execute();
+}

@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { groupBy, type Queryable } from '../../store/db.js';
+import { groupBy, lockRow, type Queryable } from '../../store/db.js';
 import type { ClusterNodePoolsTable, ClustersTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 
@@ -12,14 +12,9 @@ function selectClusters(db: Queryable, organizationId: string) {
   return db.selectFrom('clusters').selectAll('clusters').where('clusters.organization_id', '=', organizationId);
 }
 
-/**
- * Takes the row lock before reading a cluster to change it: on PostgreSQL a concurrent change
- * then waits and reads the committed result (so two updates cannot both pass the busy check);
- * on SQLite transactions already run one at a time.
- */
-export async function lockCluster(db: Queryable, organizationId: string, id: string): Promise<void> {
-  await db.updateTable('clusters').set((eb) => ({ updated_at: eb.ref('updated_at') }))
-    .where('organization_id', '=', organizationId).where('id', '=', id).execute();
+/** Takes the cluster's row lock before reading it to change it (see lockRow). */
+export function lockCluster(db: Queryable, organizationId: string, id: string): Promise<void> {
+  return lockRow(db, 'clusters', id, organizationId);
 }
 
 export function findCluster(db: Queryable, organizationId: string, id: string): Promise<ClusterRow | undefined> {

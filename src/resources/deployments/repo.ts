@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { groupBy, storeKind, withinTransaction, type Queryable } from '../../store/db.js';
+import { groupBy, lockRow, storeKind, withinTransaction, type Queryable } from '../../store/db.js';
 import { isDefaultOrder, orderedList } from '../../store/page-marks.js';
 import type { DeploymentEnvVarsTable, DeploymentsTable, DeploymentWorkerQueuesTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
@@ -29,13 +29,9 @@ export function findDeployment(db: Queryable, organizationId: string, id: string
   return selectDeployments(db, organizationId).where('id', '=', id).executeTakeFirst();
 }
 
-/**
- * Takes the row lock before a change: on PostgreSQL a concurrent change waits and then reads the
- * committed row; SQLite runs write transactions one at a time anyway.
- */
-export async function lockDeployment(db: Queryable, organizationId: string, id: string): Promise<void> {
-  await db.updateTable('deployments').set((eb) => ({ updated_at: eb.ref('updated_at') }))
-    .where('organization_id', '=', organizationId).where('id', '=', id).execute();
+/** Takes the Deployment's row lock before a change (see lockRow). */
+export function lockDeployment(db: Queryable, organizationId: string, id: string): Promise<void> {
+  return lockRow(db, 'deployments', id, organizationId);
 }
 
 export interface DeploymentFilter {

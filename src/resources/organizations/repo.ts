@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { CachedLookup, invalidateAll } from '../../auth/cache.js';
-import { withinTransaction, type Queryable } from '../../store/db.js';
+import { lockRow, withinTransaction, type Queryable } from '../../store/db.js';
 import type { OrganizationsTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import { hasRangesColumn } from '../ipranges/repo.js';
@@ -55,8 +55,8 @@ export function organizationSummary(db: Queryable, id: string): Promise<Readonly
  * transaction taking it waits for this one to end (writes to one organization's allow-list run one
  * at a time); on SQLite transactions already do.
  */
-export async function lockOrganization(db: Queryable, id: string): Promise<void> {
-  await db.updateTable('organizations').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', id).execute();
+export function lockOrganization(db: Queryable, id: string): Promise<void> {
+  return lockRow(db, 'organizations', id);
 }
 
 export async function insertOrganization(db: Queryable, row: OrganizationsTable): Promise<void> {

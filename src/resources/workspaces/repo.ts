@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { precompiled } from '../../store/compiled.js';
-import { storeKind, withinTransaction, type Queryable } from '../../store/db.js';
+import { lockRow, storeKind, withinTransaction, type Queryable } from '../../store/db.js';
 import { isDefaultOrder, orderedList } from '../../store/page-marks.js';
 import type { WorkspacesTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
@@ -36,9 +36,8 @@ export function countWorkspaces(db: Queryable, organizationId: string): Promise<
  * Takes the row lock of a workspace (PostgreSQL; SQLite runs write transactions one at a time):
  * a Deployment created in the workspace and the workspace's deletion then cannot interleave.
  */
-export async function lockWorkspace(db: Queryable, organizationId: string, id: string): Promise<void> {
-  await db.updateTable('workspaces').set((eb) => ({ updated_at: eb.ref('updated_at') }))
-    .where('organization_id', '=', organizationId).where('id', '=', id).execute();
+export function lockWorkspace(db: Queryable, organizationId: string, id: string): Promise<void> {
+  return lockRow(db, 'workspaces', id, organizationId);
 }
 
 export function listWorkspaces(db: Queryable, organizationId: string, f: { ids?: string[]; names?: string[] }, page: PageRequest) {
@@ -73,20 +72,18 @@ export async function insertWorkspaces(db: Queryable, organizationId: string, ro
 }
 
 /**
- * Both writes say whether they found the row. The service checks the workspace exists first, but
- * on PostgreSQL a delete can commit between that check and the write, which then touches nothing.
+ * The service reads (update) or locks (delete) the row first; an update whose row a concurrent
+ * delete removed touches nothing, and the read-back after it answers 404.
  */
-export async function updateWorkspace(db: Queryable, id: string, changes: Omit<Updateable<WorkspacesTable>, 'id' | 'organization_id' | 'created_at'>): Promise<boolean> {
+export async function updateWorkspace(db: Queryable, id: string, changes: Omit<Updateable<WorkspacesTable>, 'id' | 'organization_id' | 'created_at'>): Promise<void> {
   // created_at and organization_id never change (the type says so), so neither does the list.
-  const result = await db.updateTable('workspaces').set(changes).where('id', '=', id).executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  await db.updateTable('workspaces').set(changes).where('id', '=', id).execute();
 }
 
-export async function deleteWorkspace(db: Queryable, id: string): Promise<boolean> {
-  return withinTransaction(db, async (tx) => {
+export async function deleteWorkspace(db: Queryable, id: string): Promise<void> {
+  await withinTransaction(db, async (tx) => {
     const gone = await tx.deleteFrom('workspaces').where('id', '=', id).returning(['organization_id', 'created_at']).executeTakeFirst();
     if (gone) await listed.removed(tx, gone.organization_id, { created_at: gone.created_at, id });
-    return gone !== undefined;
   });
 }
 
