@@ -1,4 +1,5 @@
-import { defineOperation, ITEM_ERRORS } from '../../http/operation.js';
+import type { Static } from 'typebox';
+import { defineOperation, ITEM_ERRORS, type OpInput } from '../../http/operation.js';
 import { OrganizationIdParam } from '../../http/schemas.js';
 import {
   ApiToken, ApiTokensPaginated, CreateApiTokenRequest, ListApiTokensQuery, SubjectRoles, TokenParams, UpdateApiTokenRequest,
@@ -8,6 +9,9 @@ import * as service from './service.js';
 
 const TAG = 'ApiToken';
 const PERMISSION = 'organization.apiTokens.access';
+
+/** The token of the path: its scope decides which callers may manage it. */
+const byPath = ({ app, params }: OpInput<Static<typeof TokenParams>, unknown, unknown>) => service.tokenTarget(app, params.organizationId, params.tokenId);
 
 export const operations = [
   defineOperation({
@@ -52,7 +56,7 @@ export const operations = [
     params: TokenParams,
     success: { status: 204 },
     errors: ITEM_ERRORS,
-    target: ({ app, params }) => service.tokenTarget(app, params.organizationId, params.tokenId),
+    target: byPath,
     handler: ({ app, params }) => service.deleteToken(app, params.organizationId, params.tokenId),
   }),
   defineOperation({
@@ -66,7 +70,7 @@ export const operations = [
     params: TokenParams,
     success: { status: 200, schema: ApiToken },
     errors: ITEM_ERRORS,
-    target: ({ app, params }) => service.tokenTarget(app, params.organizationId, params.tokenId),
+    target: byPath,
     handler: ({ app, params }) => service.getToken(app, params.organizationId, params.tokenId),
   }),
   defineOperation({
@@ -82,7 +86,7 @@ export const operations = [
     bodyDescription: 'The new name and description.',
     success: { status: 200, schema: ApiToken },
     errors: ITEM_ERRORS,
-    target: ({ app, params }) => service.tokenTarget(app, params.organizationId, params.tokenId),
+    target: byPath,
     handler: ({ app, principal, params, body }) => service.updateToken(app, principal, params.organizationId, params.tokenId, body),
   }),
   defineOperation({
@@ -98,7 +102,7 @@ export const operations = [
     bodyDescription: 'The complete new role set.',
     success: { status: 200, schema: SubjectRoles },
     errors: ITEM_ERRORS,
-    target: ({ app, params }) => service.tokenTarget(app, params.organizationId, params.tokenId),
+    target: byPath,
     handler: ({ app, principal, params, body }) => service.updateTokenRoles(app, principal, params.organizationId, params.tokenId, body.roles),
   }),
   defineOperation({
@@ -112,7 +116,7 @@ export const operations = [
     params: TokenParams,
     success: { status: 200, schema: ApiToken },
     errors: ITEM_ERRORS,
-    target: ({ app, params }) => service.tokenTarget(app, params.organizationId, params.tokenId),
+    target: byPath,
     handler: ({ app, principal, params }) => service.rotateToken(app, principal, params.organizationId, params.tokenId),
   }),
 ];

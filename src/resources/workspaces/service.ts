@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { badRequest, found, invalidField, notFound } from '../../http/errors.js';
+import { badRequest, found, invalidField } from '../../http/errors.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import type { CloudProvider } from '../../http/schemas.js';
@@ -103,6 +103,6 @@ export async function deleteWorkspace(app: AppContext, organizationId: string, i
     if (held > 0) {
       throw badRequest(`Invalid request: the Workspace still holds ${held} Deployment${held === 1 ? '' : 's'}; delete ${held === 1 ? 'it' : 'them'} first`);
     }
-    if (!(await repo.deleteWorkspace(tx, id))) throw notFound('Workspace');
+    await repo.deleteWorkspace(tx, id);
   });
 }
