@@ -32,6 +32,8 @@ const MAX_ENTRIES = 10_000;
 class AuthCache {
   /** Moves on every clear; a fill that began under another generation is dropped. */
   generation = 0;
+  /** The newest epoch this process has seen or written; the poll clears when the row is past it. */
+  epoch = 0;
   readonly maps = new Map<CachedLookup<unknown>, Map<string, unknown>>();
 
   constructor(readonly background: (what: string, task: Promise<void>) => void) {}
@@ -110,11 +112,19 @@ function put<V>(m: Map<string, V>, key: string, value: V): void {
  * clears this process's cache.
  */
 async function changed(q: Queryable): Promise<void> {
-  await q.updateTable('auth_cache_epoch').set((eb) => ({ epoch: eb('epoch', '+', 1) })).where('id', '=', 1).execute();
-  if (storeKind(q) === 'postgres') await sql`select pg_notify(${CHANNEL}, '')`.execute(q);
+  const row = await q.updateTable('auth_cache_epoch').set((eb) => ({ epoch: eb('epoch', '+', 1) })).where('id', '=', 1)
+    .returning('epoch').executeTakeFirstOrThrow();
+  const written = Number(row.epoch);
+  if (storeKind(q) === 'postgres') await sql`select pg_notify(${CHANNEL}, ${String(written)})`.execute(q);
   if (q.isTransaction) changing.add(q as Tx);
   const db = rootDb(q);
-  afterCommit(q, () => caches.get(db)?.clear());
+  afterCommit(q, () => {
+    const cache = caches.get(db);
+    if (!cache) return;
+    // Every epoch up to ours committed before this clear, so the poll need not clear again for them.
+    cache.epoch = Math.max(cache.epoch, written);
+    cache.clear();
+  });
 }
 
 /**
@@ -163,7 +173,7 @@ export interface AuthCacheHandle {
 /** Starts caching for `db` with its cross-instance watch; close() stops both. */
 export async function startAuthCache(db: Db, opts: AuthCacheOptions): Promise<AuthCacheHandle> {
   if (caches.has(db)) throw new Error('the auth cache is already running for this store');
-  let epoch = await readEpoch(db);
+  const initial = await readEpoch(db);
   let closed = false;
   const pending = new Set<Promise<void>>();
   const track = (what: string, p: Promise<void>) => {
@@ -171,14 +181,15 @@ export async function startAuthCache(db: Db, opts: AuthCacheOptions): Promise<Au
     pending.add(done);
   };
   const cache = new AuthCache(track);
+  cache.epoch = initial;
 
   let polling = false;
   const poll = () => {
     if (polling || closed) return;
     polling = true;
     track('auth cache epoch poll', readEpoch(db).then((e) => {
-      if (e !== epoch) {
-        epoch = e;
+      if (e > cache.epoch) {
+        cache.epoch = e;
         cache.clear();
       }
     }).finally(() => { polling = false; }));
@@ -207,7 +218,13 @@ export async function startAuthCache(db: Db, opts: AuthCacheOptions): Promise<Au
     };
     c.on('error', fail);
     c.on('end', () => fail(new Error('the LISTEN connection ended')));
-    c.on('notification', () => cache.clear());
+    c.on('notification', (n) => {
+      const e = Number(n.payload);
+      if (!(e <= cache.epoch)) { // a payload that is not a number clears too
+        if (e > cache.epoch) cache.epoch = e;
+        cache.clear();
+      }
+    });
     try {
       await c.connect();
       await c.query(`LISTEN ${CHANNEL}`);
