@@ -63,6 +63,19 @@ export function StringEnum<const V extends readonly string[]>(values: V, options
   return Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...options });
 }
 
+/** An OpenAPI 3.0 `nullable` scalar: the validator accepts null as well as the type. */
+export function Nullable<T extends TSchema>(schema: T) {
+  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
+}
+
+/** `schema` with `keys` required (the older surfaces require fields /v1 makes optional). */
+export function requiring<T extends TObject, K extends keyof T['properties'] & string>(schema: T, keys: readonly K[]) {
+  return Type.Object({
+    ...(Type.Omit(schema, keys) as TObject).properties,
+    ...(Type.Required(Type.Pick(schema, keys)) as TObject).properties,
+  });
+}
+
 export const DateTime = (description: string) => Type.String({ format: 'date-time', description });
 
 export const CLOUD_PROVIDERS = ['AWS', 'AZURE', 'GCP'] as const;

@@ -7,6 +7,7 @@ import { operations as workspaces } from './workspaces/routes.js';
 import { platformOperations as platformWorkspaces } from './workspaces/platform-v1beta1.js';
 import { platformOperations as platformClusters } from './clusters/platform-v1beta1.js';
 import { platformOperations as platformOptions } from './options/platform-v1beta1.js';
+import { platformOperations as platformDeployments } from './deployments/platform-v1beta1.js';
 import { operations as options } from './options/routes.js';
 import { operations as clusters } from './clusters/routes.js';
 import { operations as deployments } from './deployments/routes.js';
@@ -42,7 +43,7 @@ export const platformV1beta1Surface: Surface = {
     version: 'v1beta1',
     description: 'The older platform surface (organizations, workspaces, clusters, Deployments, alerts, notification channels) over the same state as /v1.',
   },
-  operations: [...platformOrganizations, ...platformWorkspaces, ...platformOptions, ...platformClusters],
+  operations: [...platformOrganizations, ...platformWorkspaces, ...platformOptions, ...platformClusters, ...platformDeployments],
 };
 
 export const labsV1Surface: Surface = {
