@@ -2,6 +2,8 @@ import type { Surface } from '../http/surface.js';
 import { operations as organizations } from './organizations/routes.js';
 import { platformOperations as platformOrganizations } from './organizations/platform-v1beta1.js';
 import { labsOperations as labsIpRanges } from './ipranges/labs-v1.js';
+import { iamOperations as iamIpRanges } from './ipranges/iam-v1beta1.js';
+import { iamOperations as iamTokens } from './tokens/iam-v1beta1.js';
 import { ErrorSchemaWithoutLimits } from '../http/schemas.js';
 import { operations as workspaces } from './workspaces/routes.js';
 import { platformOperations as platformWorkspaces } from './workspaces/platform-v1beta1.js';
@@ -46,6 +48,18 @@ export const platformV1beta1Surface: Surface = {
   operations: [...platformOrganizations, ...platformWorkspaces, ...platformOptions, ...platformClusters, ...platformDeployments],
 };
 
+export const iamV1beta1Surface: Surface = {
+  name: 'iam-v1beta1',
+  prefix: '/iam/v1beta1',
+  specPaths: ['/spec/iam/v1beta1'],
+  info: {
+    title: 'Astrolabe — Astro IAM API v1beta1',
+    version: 'v1beta1',
+    description: 'The older identity surface (API tokens, agent tokens, users, teams, roles, invites, allowed IP ranges) over the same state as /v1.',
+  },
+  operations: [...iamIpRanges, ...iamTokens],
+};
+
 export const labsV1Surface: Surface = {
   name: 'labs-v1',
   prefix: '/labs/v1',
@@ -60,4 +74,4 @@ export const labsV1Surface: Surface = {
 };
 
 /** Every surface the server serves. */
-export const surfaces: Surface[] = [v1Surface, platformV1beta1Surface, labsV1Surface];
+export const surfaces: Surface[] = [v1Surface, platformV1beta1Surface, iamV1beta1Surface, labsV1Surface];
