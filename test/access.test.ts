@@ -33,8 +33,12 @@ describe('access by target: workspace-scoped callers on /v1', () => {
     assertError(await member.get(ws(w2)), 403);
     assertError(await member.post(ws(w1), update), 403);
     assertError(await member.delete(ws(w1)), 403);
-    // Organization-level operations need an organization role.
-    assertError(await member.get(`/v1/organizations/${s.orgId}/workspaces`), 403);
+    // Lists of Workspaces show it only its own; other organization-level operations need an organization role.
+    const list = await member.get(`/v1/organizations/${s.orgId}/workspaces`);
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.workspaces.map((w: { id: string }) => w.id), [w1]);
+    assert.equal(list.body.totalCount, 1);
+    assert.equal((await member.get(`/v1/organizations/${s.orgId}/workspaces`, { workspaceIds: [w2] })).body.totalCount, 0);
     assertError(await member.post(`/v1/organizations/${s.orgId}/workspaces`, { name: 'three' }), 403);
     assertError(await member.get(`/v1/organizations/${s.orgId}/clusters`), 403);
   });
