@@ -121,7 +121,7 @@ const all = (prefix: string) => ALL_PERMISSIONS.filter((p) => p === prefix || p.
 const reads = (prefix: string) => all(prefix).filter((p) => p.endsWith('.get'));
 
 /**
- * The gates of domain.md §4.2 follow from finer permissions: whoever may manage a Deployment's
+ * Organization-level permissions a custom role implies. The gates of domain.md §4.2 follow from finer permissions: whoever may manage a Deployment's
  * API tokens, environment objects, users or teams may call that family's operations (which then
  * only reach what lies in the role's scope). This lets custom Deployment roles use those families.
  */
@@ -132,6 +132,8 @@ export function withGates(perms: Iterable<string>): Set<string> {
   if (has('deployment.envObjects')) out.add('organization.envObjects.access');
   if (has('deployment.users', ['delete'])) out.add('organization.userRoles.access');
   if (has('deployment.teams', ['delete'])) out.add('organization.teamRoles.access');
+  // Whoever may read a Deployment sees it in the list of Deployments (narrowed to it).
+  if (out.has('deployment.get')) out.add('organization.deployments.get');
   return out;
 }
 
