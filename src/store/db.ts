@@ -159,7 +159,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       };
     };
   }
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  // Migrations are numbered per feature and may land in any order (an older number arriving after
+  // a newer one ran); each one stands alone, so one not yet run is run whatever its place.
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(), allowUnorderedMigrations: true });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
