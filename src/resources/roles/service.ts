@@ -132,8 +132,7 @@ export function createRole(app: AppContext, p: Principal, organizationId: string
       restricted_workspace_ids: JSON.stringify(restricted),
       ...createdColumns(actor(p), app.clock.now()),
     });
-    // Grants may already name the new role (a token holding a custom name made before it existed
-    // cannot: names are checked; but cached role sets of the organization must learn it).
+    // The organization's custom roles are cached as a whole (roles/repo.ts customRoleGrants).
     await invalidateAll(tx);
     return roleWithPermissionsView(tx, found(await repo.findRole(tx, organizationId, id), 'Role'));
   });
