@@ -228,6 +228,19 @@ export interface ListPageMarksTable {
   run_length: number;
 }
 
+export interface CustomRolesTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  /** DEPLOYMENT or DAG. */
+  scope_type: string;
+  /** JSON array of permission strings. */
+  permissions: string;
+  /** JSON array of Workspace ids; empty: the role is not restricted. */
+  restricted_workspace_ids: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
@@ -245,4 +258,5 @@ export interface Database {
   auth_cache_epoch: AuthCacheEpochTable;
   list_counts: ListCountsTable;
   list_page_marks: ListPageMarksTable;
+  custom_roles: CustomRolesTable;
 }
