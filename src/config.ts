@@ -16,6 +16,8 @@ export interface Config {
    * `X-Forwarded-For` entry (the one the proxy added) instead of the socket's peer.
    */
   trustProxy: boolean;
+  /** Days audit records are kept (ASTROLABE_AUDIT_RETENTION_DAYS); older ones are deleted. */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -52,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provisionSeconds: intVar(env, 'ASTROLABE_PROVISION_SECONDS', 0, 0, 86400),
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: boolVar(env, 'ASTROLABE_TRUST_PROXY'),
+    auditRetentionDays: intVar(env, 'ASTROLABE_AUDIT_RETENTION_DAYS', 90, 1, 36500),
   };
 }
