@@ -26,6 +26,9 @@ import { redactSecrets } from './redaction.js';
 const MAX_BODY = 64 * 1024;
 const MAX_USER_AGENT = 512;
 const MAX_PATH = 2048;
+/** Ids come from the path too, where they may be anything up to the router's segment limit. */
+const MAX_ID = 256;
+const id = (v: string | undefined) => (v === undefined ? null : v.slice(0, MAX_ID));
 
 /** What the pipeline knows about a request when it starts its record. */
 export interface AuditFacts {
@@ -88,7 +91,7 @@ export class RequestAudit implements CommitRider {
     if (this.row.resource_id) return;
     const id = typeof result === 'object' && result !== null ? (result as { id?: unknown }).id : undefined;
     if (typeof id !== 'string') return;
-    this.row.resource_id = id;
+    this.row.resource_id = id.slice(0, MAX_ID);
     this.learned = this.state === 'written';
   }
 
@@ -129,9 +132,9 @@ export async function startAudit(app: AppContext, req: FastifyRequest, principal
     operation_id: facts.operationId,
     method: req.method,
     path: req.url.split('?')[0]!.slice(0, MAX_PATH),
-    workspace_id: target.workspaceId ?? params.workspaceId ?? null,
-    deployment_id: target.deploymentId ?? params.deploymentId ?? null,
-    resource_id: pathResource(facts.pathTemplate, params) ?? null,
+    workspace_id: id(target.workspaceId ?? params.workspaceId),
+    deployment_id: id(target.deploymentId ?? params.deploymentId),
+    resource_id: id(pathResource(facts.pathTemplate, params)),
     status_code: facts.successStatus,
     source_ip: req.ip,
     user_agent: typeof userAgent === 'string' ? userAgent.slice(0, MAX_USER_AGENT) : null,

@@ -87,7 +87,7 @@ export function buildSpec(surface: Surface): Json {
       responses['204'] = { description: REASONS[204] };
     }
     for (const code of op.errors) {
-      responses[String(code)] = { description: REASONS[code] ?? 'Error', content: { [media]: { schema: emit(ErrorSchema) } } };
+      responses[String(code)] = { description: REASONS[code] ?? 'Error', content: { [media]: { schema: emit(surface.errorSchema ?? ErrorSchema) } } };
     }
     const entry: Json = {
       operationId: op.operationId,
