@@ -28,7 +28,7 @@ const MAX_USER_AGENT = 512;
 const MAX_PATH = 2048;
 /** Ids come from the path too, where they may be anything up to the router's segment limit. */
 const MAX_ID = 256;
-const id = (v: string | undefined) => (v === undefined ? null : v.slice(0, MAX_ID));
+const capId = (v: string | undefined) => (v === undefined ? null : v.slice(0, MAX_ID));
 
 /** What the pipeline knows about a request when it starts its record. */
 export interface AuditFacts {
@@ -132,9 +132,9 @@ export async function startAudit(app: AppContext, req: FastifyRequest, principal
     operation_id: facts.operationId,
     method: req.method,
     path: req.url.split('?')[0]!.slice(0, MAX_PATH),
-    workspace_id: id(target.workspaceId ?? params.workspaceId),
-    deployment_id: id(target.deploymentId ?? params.deploymentId),
-    resource_id: id(pathResource(facts.pathTemplate, params)),
+    workspace_id: capId(target.workspaceId ?? params.workspaceId),
+    deployment_id: capId(target.deploymentId ?? params.deploymentId),
+    resource_id: capId(pathResource(facts.pathTemplate, params)),
     status_code: facts.successStatus,
     source_ip: req.ip,
     user_agent: typeof userAgent === 'string' ? userAgent.slice(0, MAX_USER_AGENT) : null,
