@@ -5,12 +5,14 @@ import { startAuthCache } from './auth/cache.js';
 import { ConfigError } from './config.js';
 import type { AppContext } from './context.js';
 import { ApiError, badRequest } from './http/errors.js';
+import { LOG_REDACT_PATHS, REDACTED } from './http/redaction.js';
 import { errorOptions, installErrorHandling, sendError } from './http/error-handling.js';
 import { registerOperation } from './http/operation.js';
 import type { Surface } from './http/surface.js';
 import { bodyAjv, inputAjv, requestValidator } from './http/validation.js';
 import { buildSpec } from './openapi/build.js';
 import { surfaces } from './resources/index.js';
+import { startAuditRetention } from './resources/auditlogs/service.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -38,7 +40,7 @@ function httpsOptions(app: AppContext): FastifyServerOptions {
 export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const fastify = Fastify({
     ...httpsOptions(app),
-    logger: opts.logger ?? false,
+    logger: opts.logger ? { ...(opts.logger === true ? {} : opts.logger), redact: { paths: LOG_REDACT_PATHS, censor: REDACTED } } : false,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // One trusted hop: req.ip is the X-Forwarded-For entry the proxy appended.
@@ -53,6 +55,8 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
     onError: (err, what) => fastify.log.error({ err }, `${what} failed`),
   });
   fastify.addHook('onClose', () => authCache.close());
+  const retention = await startAuditRetention(app, (err) => fastify.log.error({ err }, 'audit retention sweep failed'));
+  fastify.addHook('onClose', () => retention.close());
 
   fastify.setValidatorCompiler(({ schema, httpPart }) => requestValidator(httpPart === 'body' ? bodyAjv : inputAjv, schema));
 

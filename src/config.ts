@@ -18,6 +18,8 @@ export interface Config {
   trustProxy: boolean;
   /** PEM files to serve HTTPS with (ASTROLABE_TLS_CERT and ASTROLABE_TLS_KEY, both or neither). */
   tls: { certFile: string; keyFile: string } | undefined;
+  /** Days audit records are kept (ASTROLABE_AUDIT_RETENTION_DAYS); older ones are deleted. */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -60,5 +62,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: boolVar(env, 'ASTROLABE_TRUST_PROXY'),
     tls: certFile && keyFile ? { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) } : undefined,
+    auditRetentionDays: intVar(env, 'ASTROLABE_AUDIT_RETENTION_DAYS', 90, 1, 36500),
   };
 }

@@ -16,6 +16,7 @@ import { operations as deployments } from './deployments/routes.js';
 import { operations as tokens } from './tokens/routes.js';
 import { operations as ipRanges } from './ipranges/routes.js';
 import { operations as roles } from './roles/routes.js';
+import { operations as auditLogs } from './auditlogs/routes.js';
 
 /** The Astro API v1 surface. A new resource family adds its operations here. */
 export const v1Surface: Surface = {
@@ -28,7 +29,7 @@ export const v1Surface: Surface = {
     description: 'A self-hosted server speaking the Astro API v1: organizations, workspaces, clusters, Deployments and more.',
   },
   apiVersions: ['1', '1.0'],
-  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges, ...roles],
+  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges, ...roles, ...auditLogs],
 };
 
 /**
