@@ -10,6 +10,7 @@ import { platformOperations as platformWorkspaces } from './workspaces/platform-
 import { platformOperations as platformClusters } from './clusters/platform-v1beta1.js';
 import { platformOperations as platformOptions } from './options/platform-v1beta1.js';
 import { platformOperations as platformDeployments } from './deployments/platform-v1beta1.js';
+import { platformOperations as platformAuditLogs } from './auditlogs/platform-v1beta1.js';
 import { operations as options } from './options/routes.js';
 import { operations as clusters } from './clusters/routes.js';
 import { operations as deployments } from './deployments/routes.js';
@@ -47,7 +48,7 @@ export const platformV1beta1Surface: Surface = {
     version: 'v1beta1',
     description: 'The older platform surface (organizations, workspaces, clusters, Deployments, alerts, notification channels) over the same state as /v1.',
   },
-  operations: [...platformOrganizations, ...platformWorkspaces, ...platformOptions, ...platformClusters, ...platformDeployments],
+  operations: [...platformOrganizations, ...platformWorkspaces, ...platformOptions, ...platformClusters, ...platformDeployments, ...platformAuditLogs],
 };
 
 export const iamV1beta1Surface: Surface = {
