@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseSecretKey } from './store/crypto.js';
 
 /** Every environment variable the server reads, parsed and checked in one place. */
 export interface Config {
@@ -16,6 +17,12 @@ export interface Config {
    * `X-Forwarded-For` entry (the one the proxy added) instead of the socket's peer.
    */
   trustProxy: boolean;
+  /**
+   * ASTROLABE_SECRET_KEY: the 32-byte key (base64 or hex) that encrypts secrets at rest (secret
+   * variable values, connection passwords, metrics-export credentials). Unset: a key generated on
+   * the first start, kept in `<dataDir>/secret-key` (SQLite) or in the store (PostgreSQL).
+   */
+  secretKey: Buffer | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -28,6 +35,16 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return n;
+}
+
+function keyVar(env: NodeJS.ProcessEnv, name: string): Buffer | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    return parseSecretKey(raw, name);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 function boolVar(env: NodeJS.ProcessEnv, name: string): boolean {
@@ -52,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provisionSeconds: intVar(env, 'ASTROLABE_PROVISION_SECONDS', 0, 0, 86400),
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: boolVar(env, 'ASTROLABE_TRUST_PROXY'),
+    secretKey: keyVar(env, 'ASTROLABE_SECRET_KEY'),
   };
 }
