@@ -32,7 +32,8 @@ const ORG_BILLING = [...ORG_MEMBER, 'organization.auditLogs.get'];
 const WS_ACCESSOR = ['workspace.get'];
 const WS_MEMBER = [...WS_ACCESSOR, 'deployment.get', 'deployment.logs.get', 'deployment.deploys.get'];
 const WS_AUTHOR = [...WS_MEMBER, 'deployment.deploys.create', 'deployment.deploys.update'];
-const WS_OPERATOR = [...WS_AUTHOR, 'workspace.deployments.create', 'deployment.update', 'deployment.delete', 'deployment.agentTokens.get', 'deployment.agentTokens.create', 'deployment.agentTokens.delete', 'organization.apiTokens.access'];
+// Operators manage Environment Manager objects (domain.md §4.1); the gate is checked on the object's Workspace or Deployment.
+const WS_OPERATOR = [...WS_AUTHOR, 'workspace.deployments.create', 'deployment.update', 'deployment.delete', 'deployment.agentTokens.get', 'deployment.agentTokens.create', 'deployment.agentTokens.delete', 'organization.apiTokens.access', 'organization.envObjects.access'];
 const WS_OWNER = [...WS_OPERATOR, 'workspace.settings.update', 'workspace.delete'];
 
 const GRANTS: Record<string, ReadonlySet<string> | '*'> = {
@@ -46,7 +47,8 @@ const GRANTS: Record<string, ReadonlySet<string> | '*'> = {
   WORKSPACE_AUTHOR: new Set(WS_AUTHOR),
   WORKSPACE_MEMBER: new Set(WS_MEMBER),
   WORKSPACE_ACCESSOR: new Set(WS_ACCESSOR),
-  DEPLOYMENT_ADMIN: new Set(WS_OPERATOR.filter((a) => a.startsWith('deployment.'))),
+  // A Workspace Operator limited to one Deployment: its deployment actions, and its own Deployment's environment objects.
+  DEPLOYMENT_ADMIN: new Set([...WS_OPERATOR.filter((a) => a.startsWith('deployment.')), 'organization.envObjects.access']),
 };
 
 export function roleGrants(role: string, action: string): boolean {

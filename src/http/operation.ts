@@ -24,9 +24,15 @@ export interface OpInput<P, Q, B> {
 
 export type ErrorStatus = number | '4XX' | '5XX';
 
-type Success = { status: 200; schema: TSchema } | { status: 204 };
-/** What the handler must return: the response schema's static type, or nothing for a 204. */
+/** 200 with a body of `schema`, 204, or (as the reference has for a few operations) 200 with no body. */
+type Success = { status: 200; schema: TSchema } | { status: 204 } | { status: 200; schema?: undefined };
+/** What the handler must return: the response schema's static type, or nothing when there is no body. */
 export type SuccessResult<S extends Success> = S extends { status: 200; schema: infer T extends TSchema } ? Static<T> : void;
+
+/** The response schema of a success with a body. */
+export function successSchema(s: Success): TSchema | undefined {
+  return 'schema' in s ? s.schema : undefined;
+}
 
 /**
  * One operation of an API surface, declared once: the route, the OpenAPI entry and the checks all
@@ -129,7 +135,8 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
   if (op.params) schema.params = op.params;
   if (op.query) schema.querystring = op.query;
   if (op.body) schema.body = union ? Type.Unknown() : op.body;
-  if (op.success.status === 200) schema.response = { 200: op.success.schema };
+  const body = successSchema(op.success);
+  if (body) schema.response = { 200: body };
 
   const input = (req: FastifyRequest): OpInput<unknown, unknown, unknown> => ({
     params: req.params,
@@ -165,7 +172,7 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     },
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const result = await op.handler(input(req));
-      if (op.success.status === 204) return reply.code(204).send();
+      if (!body) return reply.code(op.success.status).send();
       return reply.code(200).send(result);
     },
   });
