@@ -129,7 +129,7 @@ export async function resolveSecretBox(db: Queryable, src: SecretKeySource): Pro
  */
 export async function checkSecretBox(db: Queryable, box: SecretBox): Promise<void> {
   const check = await ensureSecret(db, CHECK, () => box.seal(CHECK_TEXT));
-  let ok = false;
+  let ok: boolean;
   try {
     ok = box.open(check) === CHECK_TEXT;
   } catch {

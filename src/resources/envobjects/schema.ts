@@ -8,8 +8,16 @@ export type Scope = (typeof SCOPES)[number];
 export const AUTH_TYPES = ['BASIC', 'AUTH_TOKEN', 'SIGV4'] as const;
 export const EXPORTER_TYPES = ['PROMETHEUS'] as const;
 
-/** A JSON object of any members (a connection's `extra`). */
-const AnyObject = (description: string) => Type.Unsafe<Record<string, unknown>>({ type: 'object', description });
+/**
+ * A JSON object of any members (a connection's `extra`). Served as the reference writes it (no
+ * additionalProperties), but the response serializer must keep every member, so the schema it
+ * compiles also says additionalProperties: true, as a property the document builder does not see.
+ */
+function AnyObject(description: string) {
+  const schema = Type.Unsafe<Record<string, unknown>>({ type: 'object', description });
+  Object.defineProperty(schema, 'additionalProperties', { value: true, enumerable: false, configurable: true });
+  return schema;
+}
 /** A JSON object of string members (metrics headers and labels). */
 const StringMap = (description: string) => Type.Unsafe<Record<string, string>>({ type: 'object', additionalProperties: { type: 'string' }, description });
 const Opt = <T extends TSchema>(t: T) => Type.Optional(t);
