@@ -284,6 +284,29 @@ describe('environment objects', () => {
     const [kept] = (await list({ deploymentId: dep2.id, resolveLinked: true, showSecrets: true })).environmentObjects;
     assert.equal(kept.environmentVariable.value, 'dep2-secret');
     await s.api.delete(`${base}/${id}`);
+    // On a plain variable an empty override is an override, shown and counted.
+    const plain = await create(wsVar('PLAIN_OVR', { links: [{ scope: 'DEPLOYMENT', scopeEntityId: dep2.id, overrides: { airflowVariable: { value: '' } } }] }));
+    assert.deepEqual((await get(plain)).links, [{ scope: 'DEPLOYMENT', scopeEntityId: dep2.id, airflowVariableOverrides: { value: '' }, setFields: ['value'] }]);
+    const [r2] = (await list({ deploymentId: dep2.id, resolveLinked: true })).environmentObjects;
+    assert.deepEqual(r2.airflowVariable, { isSecret: false, value: '' });
+    await s.api.delete(`${base}/${plain}`);
+  });
+
+  it('answers one of several simultaneous creates of a key, and 409 to the others', async () => {
+    const answers = await Promise.all(Array.from({ length: 6 }, () => s.api.post(base, wsVar('RACE'))));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409, 409, 409, 409, 409]);
+    for (const a of answers.filter((x) => x.status === 409)) assertError(a, 409);
+    await s.api.delete(`${base}/${answers.find((a) => a.status === 200)!.body.id}`);
+  });
+
+  it('takes what Terraform sends for a Deployment object: empty link lists and autoLinkDeployments false', async () => {
+    const id = await create(wsVar('TF_VAR', { scope: 'DEPLOYMENT', scopeEntityId: dep2.id, links: [], excludeLinks: [], autoLinkDeployments: false }));
+    const res = await update(id, { airflowVariable: { value: 'next' }, links: [], excludeLinks: [], autoLinkDeployments: false });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.airflowVariable.value, 'next');
+    assertError(await update(id, { airflowVariable: { value: 'next' }, autoLinkDeployments: true }), 400, 'autoLinkDeployments', 'excluded');
+    assertError(await s.api.post(`${base}/${id}/exclude-linking`, { scope: 'DEPLOYMENT', scopeEntityId: dep2.id }), 400);
+    await s.api.delete(`${base}/${id}`);
   });
 
   it('filters, sorts and pages', async () => {

@@ -73,7 +73,11 @@ export function split(type: ObjectType, isSecret: boolean, values: Record<string
   return out;
 }
 
-/** The fields that hold a value, secrets included; map members as dotted paths. Sorted. */
+/**
+ * The fields that hold a value, secrets included; map members as dotted paths. Sorted. A field
+ * that is not secret counts once given (an override of "" is an override); a secret counts when
+ * one is stored (empty ones never are).
+ */
 export function setFields(type: ObjectType, s: Stored): string[] {
   const info = TYPES[type];
   const out: string[] = [];
@@ -81,7 +85,7 @@ export function setFields(type: ObjectType, s: Stored): string[] {
     const v = s.data[f];
     if (info.maps.includes(f)) {
       if (isObject(v)) for (const k of Object.keys(v)) out.push(`${f}.${k}`);
-    } else if ((v !== undefined && v !== null && v !== '') || (s.secrets[f] ?? '') !== '') {
+    } else if ((v !== undefined && v !== null) || (s.secrets[f] ?? '') !== '') {
       out.push(f);
     }
   }
