@@ -98,16 +98,19 @@ async function registerSurface(fastify: FastifyInstance, app: AppContext, surfac
         : reply.type('application/yaml').send(await yaml());
     });
   }
-  const versions = new Set(surface.apiVersions);
+  const versions = surface.apiVersions;
   await fastify.register(async (scope) => {
-    scope.addHook('onRequest', (req, _reply, done) => {
-      const version = req.headers['x-api-version'];
-      if (version !== undefined && !versions.has(String(version))) {
-        done(badRequest(`Unsupported X-API-Version "${String(version)}": this surface speaks ${surface.apiVersions.at(-1)}`));
-      } else {
-        done();
-      }
-    });
+    if (versions) {
+      const known = new Set(versions);
+      scope.addHook('onRequest', (req, _reply, done) => {
+        const version = req.headers['x-api-version'];
+        if (version !== undefined && !known.has(String(version))) {
+          done(badRequest(`Unsupported X-API-Version "${String(version)}": this surface speaks ${versions.at(-1)}`));
+        } else {
+          done();
+        }
+      });
+    }
     for (const op of surface.operations) registerOperation(scope, app, op, surface.prefix);
   });
 }

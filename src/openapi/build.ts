@@ -87,7 +87,7 @@ export function buildSpec(surface: Surface): Json {
       responses[String(op.success.status)] = { description: REASONS[op.success.status] };
     }
     for (const code of op.errors) {
-      responses[String(code)] = { description: REASONS[code] ?? 'Error', content: { 'application/json': { schema: emit(ErrorSchema) } } };
+      responses[String(code)] = { description: REASONS[code] ?? 'Error', content: { 'application/json': { schema: emit(surface.errorSchema ?? ErrorSchema) } } };
     }
     const entry: Json = {
       operationId: op.operationId,
