@@ -173,7 +173,10 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   let box: Promise<SecretBox> | undefined;
   const boxOn = (q: MigrationDb | Db) => (box ??= resolveSecretBox(q as Queryable, { secretKey: opts.secretKey, dataDir: opts.dataDir, postgres: kind === 'postgres' }));
   try {
-    const migrator = new Migrator({ db, provider: new InCodeMigrations(migrationsWith(boxOn)) });
+    // Migrations are numbered per change set and change sets land in any order, so a store may
+    // have run a later-numbered migration before an earlier one exists: each touches only its own
+    // tables, and the order they ran in does not matter.
+    const migrator = new Migrator({ db, provider: new InCodeMigrations(migrationsWith(boxOn)), allowUnorderedMigrations: true });
     const { error } = await migrator.migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
     const resolved = await boxOn(db);
