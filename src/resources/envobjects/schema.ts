@@ -170,11 +170,10 @@ export const CreateEnvironmentObject = named('CreateEnvironmentObject', Type.Obj
 
 // ---------------------------------------------------------------- requests
 
-const ExcludeLinkEnvironmentObjectRequest = named('ExcludeLinkEnvironmentObjectRequest', Type.Object({
+export const ExcludeLinkEnvironmentObjectRequest = named('ExcludeLinkEnvironmentObjectRequest', Type.Object({
   scope: StringEnum(['DEPLOYMENT'] as const, { description: 'Kind of entity to exclude: DEPLOYMENT.' }),
   scopeEntityId: Type.String({ description: 'The Deployment to exclude.' }),
 }));
-export { ExcludeLinkEnvironmentObjectRequest };
 export type ExcludeBody = Static<typeof ExcludeLinkEnvironmentObjectRequest>;
 
 function overridesFor(prefix: 'Create' | 'Update') {
