@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openContext, UsageError, type Command, type CommandTable } from './command.js';
+import { SecretKeyError } from './store/crypto.js';
 import { buildApp } from './app.js';
 import { ensureBootstrap } from './bootstrap.js';
 import { registerOrganizationCommands } from './resources/organizations/cli.js';
@@ -68,7 +69,8 @@ export async function runCli(argv: string[]): Promise<number> {
     await cmd(loadConfig(), args);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
+    // A wrong or unreadable secret key is a configuration error too: its message says what to do.
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof SecretKeyError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
       process.stderr.write(`astrolabe: ${(err as Error).message}\n`);
       return 2;
     }

@@ -11,6 +11,6 @@ export type CommandTable = Record<string, Command>;
 export class UsageError extends Error {}
 
 export async function openContext(config: Config): Promise<AppContext> {
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, secretKey: config.secretKey });
   return { store, db: store.db, clock: systemClock, config };
 }

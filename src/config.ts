@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseSecretKey } from './store/crypto.js';
 
 /** Every environment variable the server reads, parsed and checked in one place. */
 export interface Config {
@@ -20,6 +21,12 @@ export interface Config {
   tls: { certFile: string; keyFile: string } | undefined;
   /** Days audit records are kept (ASTROLABE_AUDIT_RETENTION_DAYS); older ones are deleted. */
   auditRetentionDays: number;
+  /**
+   * ASTROLABE_SECRET_KEY: the 32-byte key (base64 or hex) that encrypts secrets at rest (secret
+   * variable values, connection passwords, metrics-export credentials). Unset: a key generated on
+   * the first start, kept in `<dataDir>/secret-key` (SQLite) or in the store (PostgreSQL).
+   */
+  secretKey: Buffer | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -32,6 +39,16 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return n;
+}
+
+function keyVar(env: NodeJS.ProcessEnv, name: string): Buffer | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    return parseSecretKey(raw, name);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 function boolVar(env: NodeJS.ProcessEnv, name: string): boolean {
@@ -63,5 +80,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: boolVar(env, 'ASTROLABE_TRUST_PROXY'),
     tls: certFile && keyFile ? { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) } : undefined,
     auditRetentionDays: intVar(env, 'ASTROLABE_AUDIT_RETENTION_DAYS', 90, 1, 36500),
+    secretKey: keyVar(env, 'ASTROLABE_SECRET_KEY'),
   };
 }

@@ -37,12 +37,18 @@ export interface StreamedBody {
 /**
  * Success status and, for 200, the response schema. `mediaType` declares a body that is not
  * JSON: the handler streams it, and the document lists every response of the operation, errors
- * included, under that media type as the reference does (errors are still sent as JSON).
+ * included, under that media type as the reference does (errors are still sent as JSON). A 200
+ * without a schema has no body (as the reference has for a few operations).
  */
-type Success = { status: 200; schema: TSchema } | { status: 200; schema: TSchema; mediaType: string } | { status: 204 };
-/** What the handler must return: the response schema's static type, a stream, or nothing for a 204. */
+type Success = { status: 200; schema: TSchema } | { status: 200; schema: TSchema; mediaType: string } | { status: 204 } | { status: 200; schema?: undefined };
+/** What the handler must return: the response schema's static type, a stream, or nothing when there is no body. */
 export type SuccessResult<S extends Success> = S extends { mediaType: string } ? StreamedBody
   : S extends { status: 200; schema: infer T extends TSchema } ? Static<T> : void;
+
+/** The response schema of a success with a body. */
+export function successSchema(s: Success): TSchema | undefined {
+  return 'schema' in s ? s.schema : undefined;
+}
 
 /**
  * One operation of an API surface, declared once: the route, the OpenAPI entry and the checks all
@@ -155,7 +161,8 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
   if (op.query) schema.querystring = op.query;
   if (op.body) schema.body = union ? Type.Unknown() : op.body;
   const streamed = 'mediaType' in op.success ? op.success.mediaType : undefined;
-  if (op.success.status === 200 && !streamed) schema.response = { 200: op.success.schema };
+  const body = successSchema(op.success);
+  if (body && !streamed) schema.response = { 200: body };
   // Every request that may change something is recorded (./audit.ts).
   const audited: AuditFacts | undefined = op.method === 'GET'
     ? undefined
@@ -204,11 +211,11 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
       } else {
         result = await op.handler(input(req));
       }
-      if (op.success.status === 204) return reply.code(204).send();
+      if (!body) return reply.code(op.success.status).send();
       if (streamed) {
-        const body = result as StreamedBody;
-        if (body.contentEncoding) void reply.header('Content-Encoding', body.contentEncoding);
-        return reply.code(200).type(streamed).send(body.stream);
+        const streamedBody = result as StreamedBody;
+        if (streamedBody.contentEncoding) void reply.header('Content-Encoding', streamedBody.contentEncoding);
+        return reply.code(200).type(streamed).send(streamedBody.stream);
       }
       return reply.code(200).send(result);
     },

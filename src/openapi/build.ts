@@ -1,6 +1,7 @@
 import type { TSchema } from 'typebox';
 import { ErrorSchema, schemaName, unionInfo } from '../http/schemas.js';
 import type { Surface } from '../http/surface.js';
+import { successSchema } from '../http/operation.js';
 
 const REASONS: Record<string, string> = {
   200: 'OK', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
@@ -81,10 +82,11 @@ export function buildSpec(surface: Surface): Json {
     const responses: Json = {};
     // An operation with a body of its own media type documents every response under it.
     const media = 'mediaType' in op.success ? op.success.mediaType : 'application/json';
-    if (op.success.status === 200) {
-      responses['200'] = { description: REASONS[200], content: { [media]: { schema: emit(op.success.schema) } } };
+    const body = successSchema(op.success);
+    if (body) {
+      responses['200'] = { description: REASONS[200], content: { [media]: { schema: emit(body) } } };
     } else {
-      responses['204'] = { description: REASONS[204] };
+      responses[String(op.success.status)] = { description: REASONS[op.success.status] };
     }
     for (const code of op.errors) {
       responses[String(code)] = { description: REASONS[code] ?? 'Error', content: { [media]: { schema: emit(surface.errorSchema ?? ErrorSchema) } } };

@@ -18,6 +18,7 @@ import { operations as tokens } from './tokens/routes.js';
 import { operations as ipRanges } from './ipranges/routes.js';
 import { operations as roles } from './roles/routes.js';
 import { operations as auditLogs } from './auditlogs/routes.js';
+import { operations as envObjects } from './envobjects/routes.js';
 
 /** The Astro API v1 surface. A new resource family adds its operations here. */
 export const v1Surface: Surface = {
@@ -30,7 +31,7 @@ export const v1Surface: Surface = {
     description: 'A self-hosted server speaking the Astro API v1: organizations, workspaces, clusters, Deployments and more.',
   },
   apiVersions: ['1', '1.0'],
-  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges, ...roles, ...auditLogs],
+  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges, ...roles, ...auditLogs, ...envObjects],
 };
 
 /**

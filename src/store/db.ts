@@ -13,6 +13,8 @@ import * as m005 from './migrations/005_workspace_counts.js';
 import * as m006 from './migrations/006_list_page_marks.js';
 import * as m008 from './migrations/008_custom_roles.js';
 import * as m009 from './migrations/009_audit_log.js';
+import * as m010 from './migrations/010_environment_objects.js';
+import { checkSecretBox, resolveSecretBox, type SecretBox } from './crypto.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -22,6 +24,8 @@ export type Queryable = Db | Tx;
 export interface StoreOptions {
   dataDir: string;
   databaseUrl?: string;
+  /** ASTROLABE_SECRET_KEY, parsed; without it the key is generated (see crypto.ts). */
+  secretKey?: Buffer;
 }
 
 export interface Store {
@@ -30,20 +34,27 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const migrations: Record<string, Migration> = {
-  '001_foundation': m001,
-  '002_unbounded_names': m002,
-  '003_deployments': m003,
-  '004_auth_cache_epoch': m004,
-  '005_workspace_counts': m005,
-  '006_list_page_marks': m006,
-  '008_custom_roles': m008,
-  '009_audit_log': m009,
-};
+type MigrationDb = Parameters<Migration['up']>[0];
+
+/** The migrations, given how a migration that seals secrets gets the store's secret box. */
+function migrationsWith(box: (db: MigrationDb) => Promise<SecretBox>): Record<string, Migration> {
+  return {
+    '001_foundation': m001,
+    '002_unbounded_names': m002,
+    '003_deployments': m003,
+    '004_auth_cache_epoch': m004,
+    '005_workspace_counts': m005,
+    '006_list_page_marks': m006,
+    '008_custom_roles': m008,
+    '009_audit_log': m009,
+    '010_environment_objects': { up: async (db) => m010.up(db, await box(db)), down: m010.down },
+  };
+}
 
 class InCodeMigrations implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
   async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations;
+    return this.migrations;
   }
 }
 
@@ -162,13 +173,23 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       };
     };
   }
-  // Migrations are numbered per feature and may land in any order (an older number arriving after
-  // a newer one ran); each one stands alone, so one not yet run is run whatever its place.
-  const migrator = new Migrator({ db, provider: new InCodeMigrations(), allowUnorderedMigrations: true });
-  const { error } = await migrator.migrateToLatest();
-  if (error) {
+  // The secret box is resolved once: by the first migration that needs it (inside the migration's
+  // transaction, where a generated PostgreSQL key is stored with the migration), or after them.
+  let box: Promise<SecretBox> | undefined;
+  const boxOn = (q: MigrationDb | Db) => (box ??= resolveSecretBox(q as Queryable, { secretKey: opts.secretKey, dataDir: opts.dataDir, postgres: kind === 'postgres' }));
+  try {
+    // Migrations are numbered per change set and change sets land in any order, so a store may
+    // have run a later-numbered migration before an earlier one exists: each touches only its own
+    // tables, and the order they ran in does not matter.
+    const migrator = new Migrator({ db, provider: new InCodeMigrations(migrationsWith(boxOn)), allowUnorderedMigrations: true });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    const resolved = await boxOn(db);
+    await checkSecretBox(db, resolved);
+    boxes.set(db, resolved);
+  } catch (err) {
     await db.destroy();
-    throw error instanceof Error ? error : new Error(String(error));
+    throw err;
   }
   kinds.set(db, kind);
   directReads.set(db, direct());
@@ -181,6 +202,18 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       await waiting;
     },
   };
+}
+
+const boxes = new WeakMap<Db, SecretBox>();
+
+/**
+ * The secret box (store/crypto.ts) of the store behind `q`: what seals secrets before they are
+ * written and opens them when read.
+ */
+export function secretBox(q: Queryable): SecretBox {
+  const b = boxes.get(rootDb(q));
+  if (!b) throw new Error('the store has no secret box');
+  return b;
 }
 
 /** Per open transaction: the database it belongs to and what runs once it commits. */

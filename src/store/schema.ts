@@ -189,7 +189,7 @@ export interface DeploymentEnvVarsTable {
   is_secret: number;
   /** The value of a variable that is not secret; always null for secrets. */
   value: string | null;
-  /** The value of a secret variable; never returned by the API. */
+  /** The value of a secret variable, sealed by store/crypto.ts; never returned by the API. */
   secret_value: string | null;
   updated_at: string;
 }
@@ -271,6 +271,48 @@ export interface AuditLogsTable {
   request_body_size: number | null;
 }
 
+/**
+ * Environment objects (Environment Manager): one row per object, at WORKSPACE or DEPLOYMENT scope.
+ * workspace_id is the object's Workspace at either scope (a Deployment's own), deployment_id the
+ * Deployment of a DEPLOYMENT object; both cascade, so deleting the scope deletes its objects.
+ */
+export interface EnvironmentObjectsTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  workspace_id: string;
+  deployment_id: string | null;
+  scope: string;
+  scope_entity_id: string;
+  object_type: string;
+  object_key: string;
+  description: string | null;
+  auto_link_deployments: number;
+  /** Variables only: whether the value is secret (immutable). */
+  is_secret: number;
+  /** JSON object: the typed block's fields that are not secret. */
+  data: string;
+  /** The typed block's secret fields as a JSON object, sealed by store/crypto.ts; null when none are set. */
+  secret_data: string | null;
+}
+
+/** A Workspace object's explicit link to one of the Workspace's Deployments, with its overrides. */
+export interface EnvironmentObjectLinksTable {
+  object_id: string;
+  deployment_id: string;
+  position: number;
+  /** JSON object: override fields that are not secret. */
+  overrides: string;
+  /** Secret override fields as a JSON object, sealed; null when none are set. */
+  secret_overrides: string | null;
+}
+
+/** A Deployment excluded from a Workspace object's automatic linking. */
+export interface EnvironmentObjectExclusionsTable {
+  object_id: string;
+  deployment_id: string;
+  position: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
@@ -290,4 +332,7 @@ export interface Database {
   list_page_marks: ListPageMarksTable;
   custom_roles: CustomRolesTable;
   audit_logs: AuditLogsTable;
+  environment_objects: EnvironmentObjectsTable;
+  environment_object_links: EnvironmentObjectLinksTable;
+  environment_object_exclusions: EnvironmentObjectExclusionsTable;
 }

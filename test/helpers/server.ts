@@ -85,7 +85,7 @@ export async function startServer(env: Record<string, string> = {}, opts: StartO
       ...env,
     });
     const clock = new ManualClock(peer ? peer.clock.now() : new Date('2026-03-01T12:00:00.000Z'));
-    const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, secretKey: config.secretKey });
     undo.push(() => store.close());
     const app: AppContext = { store, db: store.db, clock, config };
     const boot = await ensureBootstrap(app);

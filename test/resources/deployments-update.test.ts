@@ -4,6 +4,7 @@ import { assertError, type ApiClient, type ApiResponse } from '../helpers/client
 import { startServer, type TestServer } from '../helpers/server.js';
 import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
 import { registerHybridCluster } from '../../src/resources/clusters/service.js';
+import { secretBox } from '../../src/store/db.js';
 
 type Json = Record<string, any>;
 
@@ -148,14 +149,21 @@ describe('deployments: update, delete, list', () => {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.environmentVariables[0].updatedAt, d.environmentVariables[0].updatedAt, 'the secret is unchanged');
     const stored = async () => s.app.db.selectFrom('deployment_env_vars').selectAll().where('deployment_id', '=', d.id).where('key', '=', 'TOKEN').executeTakeFirstOrThrow();
-    assert.equal((await stored()).secret_value, SECRET);
+    // Stored sealed (AES-256-GCM, store/crypto.ts): the table never holds the value itself.
+    const sealed = async () => {
+      const raw = (await stored()).secret_value!;
+      assert.match(raw, /^v1\.[0-9a-f]{8}\.[A-Za-z0-9_-]+$/);
+      assert.ok(!raw.includes(SECRET) && !raw.includes(Buffer.from(SECRET).toString('base64')), 'the secret is not in the table in any readable form');
+      return secretBox(s.app.db).open(raw);
+    };
+    assert.equal(await sealed(), SECRET);
     assert.equal((await stored()).value, null, 'secret values are kept apart from plain ones');
     // An empty value keeps it too; a new value replaces it.
     await update(d, same(d, { environmentVariables: [{ key: 'TOKEN', value: '', isSecret: true }] }));
-    assert.equal((await stored()).secret_value, SECRET);
+    assert.equal(await sealed(), SECRET);
     const changed = await update(d, same(d, { environmentVariables: [{ key: 'TOKEN', value: 'rotated', isSecret: true }] }));
     assert.notEqual(changed.body.environmentVariables[0].updatedAt, d.environmentVariables[0].updatedAt);
-    assert.equal((await stored()).secret_value, 'rotated');
+    assert.equal(await sealed(), 'rotated');
     // Turning a secret into a plain variable without a value does not reveal it.
     const plain = await update(d, same(d, { environmentVariables: [{ key: 'TOKEN', isSecret: false }] }));
     assert.ok(!('value' in plain.body.environmentVariables[0]));

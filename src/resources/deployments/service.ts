@@ -6,7 +6,7 @@ import { badRequest, found, invalidField } from '../../http/errors.js';
 import type { CloudProvider } from '../../http/schemas.js';
 import { assertValid } from '../../http/validation.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
-import { fromBool, inTransaction, toBool, type Queryable } from '../../store/db.js';
+import { fromBool, inTransaction, secretBox, toBool, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import type { AuditColumns, DeploymentsTable } from '../../store/schema.js';
@@ -173,13 +173,15 @@ async function writeChildren(tx: Queryable, deploymentId: string, spec: Spec, st
       await repo.insertQueue(tx, { id: newId(), deployment_id: deploymentId, ...cols, created_at: at, updated_at: at });
     }
   }
+  const box = secretBox(tx);
   await repo.replaceEnvVars(tx, deploymentId, spec.envVars.map((v, position) => ({
     deployment_id: deploymentId,
     position,
     key: v.key,
     is_secret: fromBool(v.isSecret),
     value: v.value,
-    secret_value: v.secretValue,
+    // Secret values are stored sealed (store/crypto.ts); the spec holds them in the clear.
+    secret_value: v.secretValue === null ? null : box.seal(v.secretValue),
     updated_at: v.changed ? at : v.updatedAt!,
   })));
 }
@@ -235,7 +237,10 @@ export async function getDeployment(app: AppContext, organizationId: string, id:
 async function loadCurrent(tx: Queryable, organizationId: string, id: string): Promise<Current> {
   await repo.lockDeployment(tx, organizationId, id);
   const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
-  return { row, queues: (await repo.queuesOf(tx, [id])).get(id) ?? [], envVars: (await repo.envVarsOf(tx, [id])).get(id) ?? [] };
+  // The checks compare and keep secret values in the clear: open the stored ones.
+  const box = secretBox(tx);
+  const envVars = ((await repo.envVarsOf(tx, [id])).get(id) ?? []).map((v) => (v.secret_value === null ? v : { ...v, secret_value: box.open(v.secret_value) }));
+  return { row, queues: (await repo.queuesOf(tx, [id])).get(id) ?? [], envVars };
 }
 
 async function infraOf(tx: Queryable, row: repo.DeploymentRow): Promise<Infra> {
