@@ -16,6 +16,18 @@ export interface Config {
    * `X-Forwarded-For` entry (the one the proxy added) instead of the socket's peer.
    */
   trustProxy: boolean;
+  /**
+   * How users sign in (see README, "How users authenticate"). Either or both may be set; with
+   * neither, only API tokens authenticate.
+   */
+  userAuth: {
+    /** ASTROLABE_USER_JWT_SECRET: HS256 user JWTs signed with this secret are accepted (local use). */
+    jwtSecret?: string;
+    /** ASTROLABE_OIDC_ISSUER: RS256/ES256 JWTs from this issuer, checked against its JWKS. */
+    oidcIssuer?: string;
+    /** ASTROLABE_OIDC_AUDIENCE: the `aud` those JWTs must carry, when set. */
+    oidcAudience?: string;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -37,6 +49,29 @@ function boolVar(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new ConfigError(`${name} must be true, false, 1 or 0, got "${env[name]}"`);
 }
 
+/** Shortest HS256 secret accepted: RFC 7518 wants a key at least as long as the hash (256 bits). */
+const MIN_JWT_SECRET_LENGTH = 32;
+
+function userAuthConfig(env: NodeJS.ProcessEnv): Config['userAuth'] {
+  const jwtSecret = env.ASTROLABE_USER_JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret, 'utf8') < MIN_JWT_SECRET_LENGTH) {
+    throw new ConfigError(`ASTROLABE_USER_JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} bytes long`);
+  }
+  const oidcIssuer = env.ASTROLABE_OIDC_ISSUER || undefined;
+  if (oidcIssuer !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(oidcIssuer);
+    } catch {
+      throw new ConfigError(`ASTROLABE_OIDC_ISSUER must be a URL, got "${oidcIssuer}"`);
+    }
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new ConfigError('ASTROLABE_OIDC_ISSUER must be an http(s) URL');
+  }
+  const oidcAudience = env.ASTROLABE_OIDC_AUDIENCE || undefined;
+  if (oidcAudience !== undefined && oidcIssuer === undefined) throw new ConfigError('ASTROLABE_OIDC_AUDIENCE needs ASTROLABE_OIDC_ISSUER');
+  return { jwtSecret, oidcIssuer, oidcAudience };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.ASTROLABE_DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -52,5 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provisionSeconds: intVar(env, 'ASTROLABE_PROVISION_SECONDS', 0, 0, 86400),
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: boolVar(env, 'ASTROLABE_TRUST_PROXY'),
+    userAuth: userAuthConfig(env),
   };
 }
