@@ -91,6 +91,11 @@ export const BasicSubjectProfile = named('BasicSubjectProfile', Type.Object({
 
 // ---------------------------------------------------------------- roles held by tokens, users and Teams
 
+// The reference lists the Organization roles in this order wherever it declares them as an enum.
+const ORGANIZATION_ROLE_ENUM = ['ORGANIZATION_OWNER', 'ORGANIZATION_OBSERVE_ADMIN', 'ORGANIZATION_OBSERVE_MEMBER', 'ORGANIZATION_BILLING_ADMIN', 'ORGANIZATION_MEMBER'] as const;
+/** An Organization role as users, invites and Teams declare it: a string limited to the built-in roles. */
+export const OrganizationRoleEnum = (description: string) => StringEnum(ORGANIZATION_ROLE_ENUM, { description });
+
 export const DagRole = named('DagRole', Type.Object({
   dagId: Type.Optional(Type.String({ description: 'The DAG, when the role is on one DAG.' })),
   dagTag: Type.Optional(Type.String({ description: 'The DAG tag, when the role is on every DAG with it.' })),
