@@ -154,7 +154,10 @@ async function loadUser(app: AppContext, token: string): Promise<KnownUser> {
     const invited = await findUserByEmail(db, claims.email);
     if (invited && invited.subject === null) user = invited;
   }
-  if (user && user.status === 'PENDING' && user.organization_id !== null) user = await acceptInvite(app, user, claims);
+  // Only an address the identity provider vouches for accepts an invite sent to it.
+  if (user && user.status === 'PENDING' && user.organization_id !== null && claims.emailVerified && claims.email === user.email) {
+    user = await acceptInvite(app, user, claims);
+  }
   const frozenClaims = Object.freeze({ ...claims });
   const member = user !== undefined && user.status === 'ACTIVE' && user.organization_id !== null;
   let principal: Principal;
