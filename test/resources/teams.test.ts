@@ -64,6 +64,9 @@ describe('Teams', () => {
     assertError(await s.api.post(`${base}/${t.id}`, { name: '  ' }), 400, 'name', 'required');
     assertError(await s.api.post(`${base}/${t.id}`, { description: 'x' }), 400, 'name');
     assertError(await s.api.post(base, { name: '' }), 400, 'name');
+    assertError(await s.api.post(base, { name: 'x'.repeat(257) }), 400, 'name', 'max');
+    assertError(await s.api.post(base, { name: 'x', description: 'x'.repeat(2001) }), 400, 'description', 'max');
+    assert.equal((await s.api.post(base, { name: 'x'.repeat(256), description: 'x'.repeat(2000) })).status, 200);
     assertError(await s.api.post(base, { name: 'x', memberIds: [MISSING] }), 400, 'memberIds', 'exists');
     assertError(await s.api.post(base, { name: 'x', organizationRole: 'WORKSPACE_OWNER' }), 400, 'organizationRole');
     const owned = await create({ name: 'Owners', organizationRole: 'ORGANIZATION_OWNER' });

@@ -24,6 +24,21 @@ import { memberView, teamView, teamViews } from './view.js';
  * set them; its roles can still change and it can be deleted.
  */
 
+/**
+ * The reference sets no length limits on Team names and descriptions; these keep them to what a
+ * person would type (and the stores alike): longer ones are a 400.
+ */
+const MAX_NAME = 256;
+const MAX_DESCRIPTION = 2000;
+
+function checkText(body: { name: string; description?: string }): void {
+  requireText('name', body.name);
+  if (body.name.length > MAX_NAME) throw invalidField('name', 'max', `name must be at most ${MAX_NAME} characters long`);
+  if (body.description !== undefined && body.description.length > MAX_DESCRIPTION) {
+    throw invalidField('description', 'max', `description must be at most ${MAX_DESCRIPTION} characters long`);
+  }
+}
+
 function loadTeam(db: Queryable, organizationId: string, teamId: string): Promise<repo.TeamRow> {
   return repo.findTeam(db, organizationId, teamId).then((t) => found(t, 'Team'));
 }
@@ -57,7 +72,7 @@ export async function getTeam(app: AppContext, organizationId: string, teamId: s
 }
 
 export function createTeam(app: AppContext, p: Principal, organizationId: string, body: CreateTeamBody): Promise<TeamView> {
-  requireText('name', body.name);
+  checkText(body);
   return inTransaction(app.db, async (tx) => {
     const members = await checkMembers(tx, organizationId, body.memberIds ?? []);
     const id = newId();
@@ -73,7 +88,7 @@ export function createTeam(app: AppContext, p: Principal, organizationId: string
 }
 
 export function updateTeam(app: AppContext, p: Principal, organizationId: string, teamId: string, body: UpdateTeamBody): Promise<TeamView> {
-  requireText('name', body.name);
+  checkText(body);
   return inTransaction(app.db, async (tx) => {
     refuseIdpManaged(await loadTeam(tx, organizationId, teamId), 'name and description');
     await repo.updateTeam(tx, teamId, {

@@ -1,3 +1,4 @@
+import { actor } from '../../auth/access.js';
 import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
 import { OrganizationIdParam, SubjectRoles } from '../../http/schemas.js';
 import {
@@ -93,7 +94,7 @@ export const operations = [
     bodyDescription: 'Who to invite, and with which role.',
     success: { status: 200, schema: Invite },
     errors: ITEM_ERRORS,
-    handler: ({ app, principal, params, body }) => service.createInvite(app, principal, params.organizationId, body),
+    handler: ({ app, principal, params, body }) => service.createInvite(app, actor(principal), params.organizationId, body),
   }),
   defineOperation({
     operationId: 'DeleteUserInvite',

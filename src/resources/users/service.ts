@@ -1,4 +1,4 @@
-import { actor, type Target } from '../../auth/access.js';
+import type { Target } from '../../auth/access.js';
 import { invalidateAll } from '../../auth/cache.js';
 import type { Principal } from '../../auth/principal.js';
 import { resolveProfiles } from '../../auth/subjects.js';
@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.js';
 import { badRequest, found, invalidField, unauthorized } from '../../http/errors.js';
 import { normalEmail } from '../../http/rules.js';
 import type { SubjectRolesView } from '../../http/schemas.js';
+import type { ActorRef } from '../../store/audit.js';
 import { inTransaction, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
@@ -118,7 +119,7 @@ async function describeInvite(db: Queryable, invite: repo.InviteRow, invitee: re
  * GetUser) and stays until the invite is accepted or deleted. Someone already a user of this or
  * another Organization, or already invited, cannot be invited.
  */
-export function createInvite(app: AppContext, p: Principal, organizationId: string, body: CreateUserInviteBody): Promise<InviteView> {
+export function createInvite(app: AppContext, by: ActorRef, organizationId: string, body: CreateUserInviteBody): Promise<InviteView> {
   const email = normalEmail(body.inviteeEmail);
   if (email === undefined) throw invalidField('inviteeEmail', 'email', 'inviteeEmail must be an email address');
   return inTransaction(app.db, async (tx) => {
@@ -141,7 +142,6 @@ export function createInvite(app: AppContext, p: Principal, organizationId: stri
       });
       if (!inserted) throw invalidField('inviteeEmail', 'unique', `${email} is already invited`);
     }
-    const by = actor(p);
     const invite = {
       id: newId(), organization_id: organizationId, user_id: userId, role: body.role, inviter_id: by.id, inviter_type: by.type,
       expires_at: storedTime(new Date(now.getTime() + INVITE_DAYS * DAY_MS)), created_at: at,
