@@ -49,6 +49,21 @@ describe('users, invites and /users/self', () => {
     assertError(await s.api.get('/v1/users/self'), 400);
   });
 
+  it('a cached user credential stops working when its exp passes', async () => {
+    const u = await joinAsUser(s);
+    const short = await mintUserJwt({ sub: `idp|${u.email}`, email: u.email }, s.clock.now(), { ttlSeconds: 60 });
+    const me = s.as(short);
+    assert.equal((await me.get(org)).status, 200);
+    assert.equal((await me.get(org)).status, 200);
+    s.clock.advance(61);
+    try {
+      assertError(await me.get(org), 401);
+      assert.equal((await u.api.get(org)).status, 200, 'the longer-lived token of the same user still works');
+    } finally {
+      s.clock.advance(-61);
+    }
+  });
+
   it('an unknown user is refused until created; createIfNotExist makes a user of no Organization', async () => {
     const token = await mintUserJwt({ sub: 'idp|stranger', email: 'Stranger@Example.com', name: 'Stranger', picture: 'https://pics/s.png' }, s.clock.now());
     const me = s.as(token);
