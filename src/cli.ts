@@ -6,6 +6,7 @@ import { ensureBootstrap } from './bootstrap.js';
 import { registerOrganizationCommands } from './resources/organizations/cli.js';
 import { registerClusterCommand } from './resources/clusters/cli.js';
 import { registerTlsCommands } from './tls.js';
+import { registerUserCommands } from './resources/users/cli.js';
 
 async function serve(config: Config): Promise<void> {
   const app = await openContext(config);
@@ -34,6 +35,7 @@ const commands: CommandTable = {
 registerOrganizationCommands(commands);
 registerClusterCommand(commands);
 registerTlsCommands(commands);
+registerUserCommands(commands);
 
 const USAGE = `Usage: astrolabe <command>
   serve                                   run the API server (default)
@@ -44,7 +46,9 @@ const USAGE = `Usage: astrolabe <command>
                                           register a HYBRID cluster; prints it as the API shows it
   tls init [--host NAME]... [--out DIR] [--days N]
                                           create a private CA and a server certificate (default host
-                                          api.astronomer.io) and print how to trust and use them`;
+                                          api.astronomer.io) and print how to trust and use them
+  user invite --organization-id ORG --email EMAIL [--role ORGANIZATION_OWNER|...]
+                                          invite a person (default: as owner); their first sign-in accepts it`;
 
 export async function runCli(argv: string[]): Promise<number> {
   const [a, b, ...rest] = argv;

@@ -27,6 +27,18 @@ export interface Config {
    * the first start, kept in `<dataDir>/secret-key` (SQLite) or in the store (PostgreSQL).
    */
   secretKey: Buffer | undefined;
+  /**
+   * How users sign in (see README, "How users authenticate"). Either or both may be set; with
+   * neither, only API tokens authenticate.
+   */
+  userAuth: {
+    /** ASTROLABE_USER_JWT_SECRET: HS256 user JWTs signed with this secret are accepted (local use). */
+    jwtSecret?: string;
+    /** ASTROLABE_OIDC_ISSUER: RS256/ES256 JWTs from this issuer, checked against its JWKS. */
+    oidcIssuer?: string;
+    /** ASTROLABE_OIDC_AUDIENCE: the `aud` those JWTs must carry, when set. */
+    oidcAudience?: string;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -58,6 +70,29 @@ function boolVar(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new ConfigError(`${name} must be true, false, 1 or 0, got "${env[name]}"`);
 }
 
+/** Shortest HS256 secret accepted: RFC 7518 wants a key at least as long as the hash (256 bits). */
+const MIN_JWT_SECRET_LENGTH = 32;
+
+function userAuthConfig(env: NodeJS.ProcessEnv): Config['userAuth'] {
+  const jwtSecret = env.ASTROLABE_USER_JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret, 'utf8') < MIN_JWT_SECRET_LENGTH) {
+    throw new ConfigError(`ASTROLABE_USER_JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} bytes long`);
+  }
+  const oidcIssuer = env.ASTROLABE_OIDC_ISSUER || undefined;
+  if (oidcIssuer !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(oidcIssuer);
+    } catch {
+      throw new ConfigError(`ASTROLABE_OIDC_ISSUER must be a URL, got "${oidcIssuer}"`);
+    }
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new ConfigError('ASTROLABE_OIDC_ISSUER must be an http(s) URL');
+  }
+  const oidcAudience = env.ASTROLABE_OIDC_AUDIENCE || undefined;
+  if (oidcAudience !== undefined && oidcIssuer === undefined) throw new ConfigError('ASTROLABE_OIDC_AUDIENCE needs ASTROLABE_OIDC_ISSUER');
+  return { jwtSecret, oidcIssuer, oidcAudience };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.ASTROLABE_DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -81,5 +116,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: certFile && keyFile ? { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) } : undefined,
     auditRetentionDays: intVar(env, 'ASTROLABE_AUDIT_RETENTION_DAYS', 90, 1, 36500),
     secretKey: keyVar(env, 'ASTROLABE_SECRET_KEY'),
+    userAuth: userAuthConfig(env),
   };
 }

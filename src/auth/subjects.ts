@@ -1,5 +1,6 @@
 import type { Queryable } from '../store/db.js';
 import { tokenNames } from '../resources/tokens/repo.js';
+import { userProfiles } from '../resources/users/repo.js';
 
 export interface SubjectRef {
   id: string;
@@ -21,21 +22,30 @@ export interface SubjectProfile {
  */
 export async function resolveProfiles(db: Queryable, refs: SubjectRef[]): Promise<Map<string, SubjectProfile>> {
   const out = new Map<string, SubjectProfile>();
-  const tokenIds: string[] = [];
-  const seen = new Set<string>();
-  for (const r of refs) {
-    if (r.type === 'SERVICEKEY' && !seen.has(r.id)) {
-      seen.add(r.id);
-      tokenIds.push(r.id);
-    }
+  const tokenIds = new Set<string>();
+  const userIds = new Set<string>();
+  for (const r of refs) (r.type === 'USER' ? userIds : tokenIds).add(r.id);
+  if (tokenIds.size > 0) {
+    for (const [id, name] of await tokenNames(db, [...tokenIds])) out.set(id, { id, subjectType: 'SERVICEKEY', apiTokenName: name });
   }
-  if (tokenIds.length > 0) {
-    for (const [id, name] of await tokenNames(db, tokenIds)) out.set(id, { id, subjectType: 'SERVICEKEY', apiTokenName: name });
+  if (userIds.size > 0) {
+    for (const [id, u] of await userProfiles(db, [...userIds])) out.set(id, userProfile(u));
   }
   for (const r of refs) {
     if (!out.has(r.id)) out.set(r.id, { id: r.id, subjectType: r.type === 'USER' ? 'USER' : 'SERVICEKEY' });
   }
   return out;
+}
+
+/** A user as BasicSubjectProfile shows one: empty name or picture left out. */
+export function userProfile(u: { id: string; full_name: string; email: string; avatar_url: string }): SubjectProfile {
+  return {
+    id: u.id,
+    subjectType: 'USER',
+    username: u.email,
+    ...(u.full_name !== '' ? { fullName: u.full_name } : {}),
+    ...(u.avatar_url !== '' ? { avatarUrl: u.avatar_url } : {}),
+  };
 }
 
 /** Collects both audit references of each row. */

@@ -73,6 +73,11 @@ export interface Operation<P extends TSchema = TSchema, Q extends TSchema = TSch
    * and Deployments, which Workspace and Deployment tokens call.
    */
   anyScope?: boolean;
+  /**
+   * The operation also serves a verified user who belongs to no organization yet (GetSelfUser);
+   * its principal then has organizationId ''. Every other operation answers such a caller 403.
+   */
+  acceptsNonMembers?: boolean;
   params?: P;
   query?: Q;
   body?: B;
@@ -183,9 +188,9 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     url: prefix + fastifyPath(op.path),
     schema,
     preValidation: async (req: FastifyRequest) => {
-      const principal = await authenticate(app, req.headers.authorization);
+      const principal = await authenticate(app, req.headers.authorization, { allowNonMember: op.acceptsNonMembers });
       req.principal = principal;
-      await enforceAllowedRanges(app.db, principal.organizationId, req.ip);
+      if (principal.organizationId !== '') await enforceAllowedRanges(app.db, principal.organizationId, req.ip);
       const params = (req.params ?? {}) as Record<string, string>;
       if (op.target) checkOrganization(principal, params.organizationId);
       else authorize(principal, op.permission, pathTarget(op, params));

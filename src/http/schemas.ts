@@ -1,3 +1,4 @@
+import { WORKSPACE_ROLES } from '../auth/permissions.js';
 import Type, { type Static, type TArray, type TInteger, type TSchema, type TUnsafe, type TObject } from 'typebox';
 
 /**
@@ -112,6 +113,38 @@ export const BasicSubjectProfile = named('BasicSubjectProfile', Type.Object({
   subjectType: Type.Optional(StringEnum(['USER', 'SERVICEKEY'], { description: 'Whether the subject is a user or an API token.' })),
   username: Type.Optional(Type.String({ description: 'Login name of the user.' })),
 }));
+
+// ---------------------------------------------------------------- roles held by tokens, users and Teams
+
+// The reference lists the Organization roles in this order wherever it declares them as an enum.
+const ORGANIZATION_ROLE_ENUM = ['ORGANIZATION_OWNER', 'ORGANIZATION_OBSERVE_ADMIN', 'ORGANIZATION_OBSERVE_MEMBER', 'ORGANIZATION_BILLING_ADMIN', 'ORGANIZATION_MEMBER'] as const;
+/** An Organization role as users, invites and Teams declare it: a string limited to the built-in roles. */
+export const OrganizationRoleEnum = (description: string) => StringEnum(ORGANIZATION_ROLE_ENUM, { description });
+
+export const DagRole = named('DagRole', Type.Object({
+  dagId: Type.Optional(Type.String({ description: 'The DAG, when the role is on one DAG.' })),
+  dagTag: Type.Optional(Type.String({ description: 'The DAG tag, when the role is on every DAG with it.' })),
+  deploymentId: Type.String({ description: 'The Deployment the DAGs run in.' }),
+  role: Type.String({ description: 'The DAG role.' }),
+}));
+
+export const DeploymentRole = named('DeploymentRole', Type.Object({
+  deploymentId: Type.String({ description: 'The Deployment.' }),
+  role: Type.String({ description: 'The role held in it.' }),
+}));
+
+export const WorkspaceRole = named('WorkspaceRole', Type.Object({
+  role: StringEnum(WORKSPACE_ROLES, { description: 'The role held in it.' }),
+  workspaceId: Type.String({ description: 'The Workspace.' }),
+}));
+
+export const SubjectRoles = named('SubjectRoles', Type.Object({
+  dagRoles: Type.Optional(Type.Array(DagRole, { description: 'Roles on DAGs; left out when there are none.' })),
+  deploymentRoles: Type.Optional(Type.Array(DeploymentRole, { description: 'Roles on Deployments; left out when there are none.' })),
+  organizationRole: Type.Optional(Type.String({ description: 'The role in the Organization, if any.' })),
+  workspaceRoles: Type.Optional(Type.Array(WorkspaceRole, { description: 'Roles in Workspaces; left out when there are none.' })),
+}));
+export type SubjectRolesView = Static<typeof SubjectRoles>;
 
 /** Query parameters every paginated list takes. */
 export function pageQuery<const F extends readonly string[]>(sortFields: F) {

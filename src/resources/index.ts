@@ -19,6 +19,8 @@ import { operations as ipRanges } from './ipranges/routes.js';
 import { operations as roles } from './roles/routes.js';
 import { operations as auditLogs } from './auditlogs/routes.js';
 import { operations as envObjects } from './envobjects/routes.js';
+import { operations as users } from './users/routes.js';
+import { operations as teams } from './teams/routes.js';
 
 /** The Astro API v1 surface. A new resource family adds its operations here. */
 export const v1Surface: Surface = {
@@ -31,7 +33,7 @@ export const v1Surface: Surface = {
     description: 'A self-hosted server speaking the Astro API v1: organizations, workspaces, clusters, Deployments and more.',
   },
   apiVersions: ['1', '1.0'],
-  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges, ...roles, ...auditLogs, ...envObjects],
+  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges, ...roles, ...auditLogs, ...envObjects, ...users, ...teams],
 };
 
 /**

@@ -11,6 +11,7 @@ import * as m003 from './migrations/003_deployments.js';
 import * as m004 from './migrations/004_auth_cache_epoch.js';
 import * as m005 from './migrations/005_workspace_counts.js';
 import * as m006 from './migrations/006_list_page_marks.js';
+import * as m007 from './migrations/007_identity.js';
 import * as m008 from './migrations/008_custom_roles.js';
 import * as m009 from './migrations/009_audit_log.js';
 import * as m010 from './migrations/010_environment_objects.js';
@@ -45,6 +46,7 @@ function migrationsWith(box: (db: MigrationDb) => Promise<SecretBox>): Record<st
     '004_auth_cache_epoch': m004,
     '005_workspace_counts': m005,
     '006_list_page_marks': m006,
+    '007_identity': m007,
     '008_custom_roles': m008,
     '009_audit_log': m009,
     '010_environment_objects': { up: async (db) => m010.up(db, await box(db)), down: m010.down },

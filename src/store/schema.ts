@@ -313,6 +313,60 @@ export interface EnvironmentObjectExclusionsTable {
   position: number;
 }
 
+export interface UsersTable {
+  id: string;
+  /** Null for a user who signed in but belongs to no Organization. */
+  organization_id: string | null;
+  /** The identity provider's `sub`; null while the user is only invited. */
+  subject: string | null;
+  /** Lower-cased. */
+  email: string;
+  full_name: string;
+  avatar_url: string;
+  status: string;
+  organization_role: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserInvitesTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  role: string;
+  inviter_id: string;
+  inviter_type: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface TeamsTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  is_idp_managed: number;
+  organization_role: string;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+  created_at: string;
+}
+
+/** Workspace, Deployment and DAG roles of users and Teams (see migration 007). */
+export interface SubjectRolesTable {
+  subject_id: string;
+  position: number;
+  subject_type: string;
+  organization_id: string;
+  scope_type: string;
+  entity_id: string;
+  deployment_id: string | null;
+  role: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
@@ -335,4 +389,9 @@ export interface Database {
   environment_objects: EnvironmentObjectsTable;
   environment_object_links: EnvironmentObjectLinksTable;
   environment_object_exclusions: EnvironmentObjectExclusionsTable;
+  users: UsersTable;
+  user_invites: UserInvitesTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  subject_roles: SubjectRolesTable;
 }

@@ -43,30 +43,8 @@ export type ApiTokenView = Static<typeof ApiToken>;
 
 export const ApiTokensPaginated = paginated('ApiTokensPaginated', 'tokens', ApiToken);
 
-export const DagRole = named('DagRole', Type.Object({
-  dagId: Type.Optional(Type.String({ description: 'The DAG, when the role is on one DAG.' })),
-  dagTag: Type.Optional(Type.String({ description: 'The DAG tag, when the role is on every DAG with it.' })),
-  deploymentId: Type.String({ description: 'The Deployment the DAGs run in.' }),
-  role: Type.String({ description: 'The DAG role.' }),
-}));
-
-export const DeploymentRole = named('DeploymentRole', Type.Object({
-  deploymentId: Type.String({ description: 'The Deployment.' }),
-  role: Type.String({ description: 'The role held in it.' }),
-}));
-
-export const WorkspaceRole = named('WorkspaceRole', Type.Object({
-  role: StringEnum(['WORKSPACE_OWNER', 'WORKSPACE_OPERATOR', 'WORKSPACE_AUTHOR', 'WORKSPACE_MEMBER', 'WORKSPACE_ACCESSOR'] as const, { description: 'The role held in it.' }),
-  workspaceId: Type.String({ description: 'The Workspace.' }),
-}));
-
-export const SubjectRoles = named('SubjectRoles', Type.Object({
-  dagRoles: Type.Optional(Type.Array(DagRole, { description: 'Roles on DAGs; left out when there are none.' })),
-  deploymentRoles: Type.Optional(Type.Array(DeploymentRole, { description: 'Roles on Deployments; left out when there are none.' })),
-  organizationRole: Type.Optional(Type.String({ description: 'The role in the Organization, if any.' })),
-  workspaceRoles: Type.Optional(Type.Array(WorkspaceRole, { description: 'Roles in Workspaces; left out when there are none.' })),
-}));
-export type SubjectRolesView = Static<typeof SubjectRoles>;
+// The role shapes users and Teams share with tokens live in http/schemas.ts.
+export { DagRole, DeploymentRole, SubjectRoles, WorkspaceRole, type SubjectRolesView } from '../../http/schemas.js';
 
 // ---------------------------------------------------------------- requests
 

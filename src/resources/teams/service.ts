@@ -1,0 +1,154 @@
+import { actor } from '../../auth/access.js';
+import { invalidateAll } from '../../auth/cache.js';
+import type { Principal } from '../../auth/principal.js';
+import type { AppContext } from '../../context.js';
+import { badRequest, found, invalidField, notFound } from '../../http/errors.js';
+import { requireText } from '../../http/rules.js';
+import type { SubjectRolesView } from '../../http/schemas.js';
+import { createdColumns, updatedColumns } from '../../store/audit.js';
+import { inTransaction, type Queryable } from '../../store/db.js';
+import { newId } from '../../store/ids.js';
+import { envelope, type PageRequest } from '../../store/pagination.js';
+import { storedTime } from '../../time.js';
+import { existingUserIds, replaceSubjectRoles, subjectRolesOf } from '../users/repo.js';
+import { checkRoleChanges, subjectRolesView } from '../users/service.js';
+import * as repo from './repo.js';
+import { MEMBERS_PAGE_MAX, type AddTeamMembersBody, type CreateTeamBody, type ListTeamsFilter, type TeamView, type UpdateTeamBody, type UpdateTeamRolesBody } from './schema.js';
+import { memberView, teamView, teamViews } from './view.js';
+
+/**
+ * Teams: groups of users of one Organization sharing roles. A member holds every role of its
+ * Teams besides its own (auth/principal.ts builds the union), so every change to a Team's roles,
+ * members or existence calls invalidateAll in its transaction and applies at once. A Team managed
+ * by an identity provider (isIdpManaged) keeps its name, description and members as the provider
+ * set them; its roles can still change and it can be deleted.
+ */
+
+/**
+ * The reference sets no length limits on Team names and descriptions; these keep them to what a
+ * person would type (and the stores alike): longer ones are a 400.
+ */
+const MAX_NAME = 256;
+const MAX_DESCRIPTION = 2000;
+
+function checkText(body: { name: string; description?: string }): void {
+  requireText('name', body.name);
+  if (body.name.length > MAX_NAME) throw invalidField('name', 'max', `name must be at most ${MAX_NAME} characters long`);
+  if (body.description !== undefined && body.description.length > MAX_DESCRIPTION) {
+    throw invalidField('description', 'max', `description must be at most ${MAX_DESCRIPTION} characters long`);
+  }
+}
+
+function loadTeam(db: Queryable, organizationId: string, teamId: string): Promise<repo.TeamRow> {
+  return repo.findTeam(db, organizationId, teamId).then((t) => found(t, 'Team'));
+}
+
+function refuseIdpManaged(t: repo.TeamRow, what: string): void {
+  if (t.is_idp_managed === 1) throw badRequest(`Invalid request: the Team is managed by an identity provider; its ${what} cannot be changed here`);
+}
+
+/** Takes the Team's row lock (an update that writes the change time): changes of one Team run one after the other. */
+async function lockTeam(db: Queryable, p: Principal, app: AppContext, teamId: string): Promise<void> {
+  await repo.updateTeam(db, teamId, updatedColumns(actor(p), app.clock.now()));
+}
+
+/** Every id must be a user of the Organization: 400 naming memberIds otherwise. */
+async function checkMembers(db: Queryable, organizationId: string, ids: string[]): Promise<string[]> {
+  const unique = [...new Set(ids)];
+  for (const [i, id] of ids.entries()) requireText(`memberIds[${i}]`, id);
+  const known = await existingUserIds(db, organizationId, unique);
+  const missing = unique.find((id) => !known.has(id));
+  if (missing !== undefined) throw invalidField('memberIds', 'exists', `memberIds names ${missing}, which is not a user of this Organization`);
+  return unique;
+}
+
+export async function listTeams(app: AppContext, organizationId: string, q: ListTeamsFilter) {
+  const page = await repo.listTeams(app.db, organizationId, { names: q.names, workspaceId: q.workspaceId, deploymentId: q.deploymentId }, q);
+  return envelope('teams', page, await teamViews(app.db, page.items));
+}
+
+export async function getTeam(app: AppContext, organizationId: string, teamId: string): Promise<TeamView> {
+  return teamView(app.db, await loadTeam(app.db, organizationId, teamId));
+}
+
+export function createTeam(app: AppContext, p: Principal, organizationId: string, body: CreateTeamBody): Promise<TeamView> {
+  checkText(body);
+  return inTransaction(app.db, async (tx) => {
+    const members = await checkMembers(tx, organizationId, body.memberIds ?? []);
+    const id = newId();
+    const now = app.clock.now();
+    await repo.insertTeam(tx, {
+      id, organization_id: organizationId, name: body.name, description: body.description ?? null, is_idp_managed: 0,
+      organization_role: body.organizationRole ?? 'ORGANIZATION_MEMBER', ...createdColumns(actor(p), now),
+    });
+    await repo.addMembers(tx, id, members, storedTime(now));
+    if (members.length > 0) await invalidateAll(tx);
+    return teamView(tx, await loadTeam(tx, organizationId, id));
+  });
+}
+
+export function updateTeam(app: AppContext, p: Principal, organizationId: string, teamId: string, body: UpdateTeamBody): Promise<TeamView> {
+  checkText(body);
+  return inTransaction(app.db, async (tx) => {
+    refuseIdpManaged(await loadTeam(tx, organizationId, teamId), 'name and description');
+    await repo.updateTeam(tx, teamId, {
+      name: body.name, ...(body.description !== undefined ? { description: body.description } : {}), ...updatedColumns(actor(p), app.clock.now()),
+    });
+    return teamView(tx, await loadTeam(tx, organizationId, teamId));
+  });
+}
+
+/** Deletes a Team: its members lose the roles they held through it at once. */
+export function deleteTeam(app: AppContext, organizationId: string, teamId: string): Promise<void> {
+  return inTransaction(app.db, async (tx) => {
+    await loadTeam(tx, organizationId, teamId);
+    await repo.deleteTeam(tx, teamId);
+    await invalidateAll(tx);
+  });
+}
+
+export async function listMembers(app: AppContext, organizationId: string, teamId: string, q: PageRequest) {
+  await loadTeam(app.db, organizationId, teamId);
+  const limit = Math.min(q.limit ?? 20, MEMBERS_PAGE_MAX);
+  const page = await repo.listMembers(app.db, teamId, { ...q, limit });
+  return envelope('teamMembers', page, page.items.map(memberView));
+}
+
+/** Adds users to a Team; adding a member again changes nothing (204 all the same). */
+export function addMembers(app: AppContext, p: Principal, organizationId: string, teamId: string, body: AddTeamMembersBody): Promise<void> {
+  return inTransaction(app.db, async (tx) => {
+    refuseIdpManaged(await loadTeam(tx, organizationId, teamId), 'members');
+    const members = await checkMembers(tx, organizationId, body.memberIds);
+    await lockTeam(tx, p, app, teamId);
+    await repo.addMembers(tx, teamId, members, storedTime(app.clock.now()));
+    await invalidateAll(tx);
+  });
+}
+
+/** Removes a member: the user loses the Team's roles at once. A user not in the Team is a 404. */
+export function removeMember(app: AppContext, p: Principal, organizationId: string, teamId: string, userId: string): Promise<void> {
+  return inTransaction(app.db, async (tx) => {
+    refuseIdpManaged(await loadTeam(tx, organizationId, teamId), 'members');
+    await lockTeam(tx, p, app, teamId);
+    if (!(await repo.removeMember(tx, teamId, userId))) throw notFound('Team member');
+    await invalidateAll(tx);
+  });
+}
+
+/**
+ * Sets a Team's roles: the Organization role always; each role list sent (even empty) replaces
+ * that kind of role, each left out stays.
+ */
+export function updateTeamRoles(app: AppContext, p: Principal, organizationId: string, teamId: string, body: UpdateTeamRolesBody): Promise<SubjectRolesView> {
+  return inTransaction(app.db, async (tx) => {
+    await loadTeam(tx, organizationId, teamId);
+    await lockTeam(tx, p, app, teamId);
+    const checked = await checkRoleChanges(tx, organizationId, body);
+    await repo.updateTeam(tx, teamId, { organization_role: body.organizationRole });
+    const rows = checked.scopes.length > 0
+      ? await replaceSubjectRoles(tx, { id: teamId, kind: 'TEAM', organizationId }, checked.scopes, checked.rows)
+      : (await subjectRolesOf(tx, [teamId])).get(teamId) ?? [];
+    await invalidateAll(tx);
+    return subjectRolesView(body.organizationRole, rows);
+  });
+}
