@@ -9,6 +9,7 @@ import type { Surface } from './http/surface.js';
 import { bodyAjv, inputAjv, requestValidator } from './http/validation.js';
 import { buildSpec } from './openapi/build.js';
 import { surfaces } from './resources/index.js';
+import { registerUploadRoutes } from './resources/deploys/upload.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -62,6 +63,9 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   });
 
   for (const surface of opts.surfaces ?? surfaces) await registerSurface(fastify, app, surface);
+
+  // The upload URLs of deploys (Azure Blob protocol), outside every API surface.
+  await registerUploadRoutes(fastify, app);
 
   fastify.get('/livez', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (req, reply) => {

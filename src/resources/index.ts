@@ -4,7 +4,8 @@ import { operations as workspaces } from './workspaces/routes.js';
 import { operations as options } from './options/routes.js';
 import { operations as clusters } from './clusters/routes.js';
 import { operations as deployments } from './deployments/routes.js';
-import { operations as tokens } from './tokens/routes.js';
+import { agentOperations as agentTokens, operations as tokens } from './tokens/routes.js';
+import { operations as deploys } from './deploys/routes.js';
 import { operations as ipRanges } from './ipranges/routes.js';
 
 /** The Astro API v1 surface. A new resource family adds its operations here. */
@@ -18,7 +19,7 @@ export const v1Surface: Surface = {
     description: 'A self-hosted server speaking the Astro API v1: organizations, workspaces, clusters, Deployments and more.',
   },
   apiVersions: ['1', '1.0'],
-  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges],
+  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges, ...agentTokens, ...deploys],
 };
 
 /** Every surface the server serves. */
