@@ -12,7 +12,7 @@ import type { UploadKind } from './repo.js';
 
 const KEY_NAME = 'upload_signing_key';
 /** How long an upload URL works after its deploy is created. */
-export const UPLOAD_URL_SECONDS = 3600;
+export const UPLOAD_URL_SECONDS = 7200;
 
 const keys = new WeakMap<Db, Promise<Buffer>>();
 

@@ -212,6 +212,8 @@ export async function registerUploadRoutes(fastify: FastifyInstance, app: AppCon
       const signed = checkSignature(await uploadKey(app.db), deployId, kind, q.se, q.sig, app.clock.now());
       if (signed === 'invalid') throw new UploadError(403, 'AuthenticationFailed', 'The signature of the upload URL does not match; use the URL the deploy gave');
       if (signed === 'expired') throw new UploadError(403, 'AuthenticationFailed', 'The upload URL has expired: create a new deploy');
+      // A deploy that takes no more uploads says so before its body is judged.
+      await openDeploy(app.db, deployId, kind);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const now = app.clock.now();
       void reply.header('x-ms-request-id', String(req.id)).header('x-ms-version', msVersion(req)).header('Last-Modified', now.toUTCString());
