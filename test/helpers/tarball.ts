@@ -65,7 +65,7 @@ export interface BlobAnswer {
 }
 
 async function put(url: string, body: Buffer | string, headers: Record<string, string>): Promise<BlobAnswer> {
-  const res = await fetch(url, { method: 'PUT', body, headers });
+  const res = await fetch(url, { method: 'PUT', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
