@@ -298,6 +298,7 @@ describe('deploys', () => {
     assertError(await s.api.post(deploys, { type: 'BUNDLE', bundleType: 'dbt' }), 400, 'bundleMountPath');
     assertError(await s.api.post(deploys, { type: 'BUNDLE', bundleMountPath: '/x' }), 400, 'bundleType');
     assertError(await s.api.post(deploys, { type: 'DAG_ONLY', bundleType: 'dbt' }), 400, 'bundleType');
+    assertError(await s.api.post(deploys, { type: 'BUNDLE', bundleType: 'dbt', bundleMountPath: `/${'p'.repeat(5000)}` }), 400, 'bundleMountPath', 'max');
     const generic = await createDeploy({ type: 'DAG_ONLY', git: { provider: 'GENERIC', commitSha: 'abc', remoteUrl: 'git@gitlab.com:team/project.git' } });
     assert.deepEqual(generic.git, { provider: 'GENERIC', commitSha: 'abc', remoteUrl: 'git@gitlab.com:team/project.git' });
     assertError(await s.api.post(`/v1/organizations/${s.orgId}/deployments/cnotadeployment0000000000/deploys`, { type: 'DAG_ONLY' }), 404);

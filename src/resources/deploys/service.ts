@@ -64,6 +64,7 @@ function checkGit(git: CreateDeployBody['git']): void {
 }
 
 const IMAGE_TYPES = new Set(['IMAGE_AND_DAG', 'IMAGE_ONLY']);
+const MAX_BUNDLE_FIELD = 1024;
 
 /** The Deployment's existence, read without a lock (reads of deploys). */
 async function requireDeployment(app: AppContext, organizationId: string, deploymentId: string): Promise<void> {
@@ -102,8 +103,11 @@ export async function createDeploy(app: AppContext, p: Principal, baseUrl: strin
   checkGit(body.git);
   const bundle = body.type === 'BUNDLE';
   if (bundle) {
-    requireText('bundleType', body.bundleType);
-    requireText('bundleMountPath', body.bundleMountPath);
+    for (const field of ['bundleType', 'bundleMountPath'] as const) {
+      requireText(field, body[field]);
+      // Both key the Deployment's bundles (an index on PostgreSQL): a bound both stores keep alike.
+      if (body[field]!.length > MAX_BUNDLE_FIELD) throw invalidField(field, 'max', `${field} must be at most ${MAX_BUNDLE_FIELD} characters`);
+    }
   } else {
     if (body.bundleType !== undefined) throw invalidField('bundleType', 'excluded_unless', 'bundleType is only for BUNDLE deploys');
     if (body.bundleMountPath !== undefined) throw invalidField('bundleMountPath', 'excluded_unless', 'bundleMountPath is only for BUNDLE deploys');
