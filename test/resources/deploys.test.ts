@@ -395,6 +395,24 @@ describe('deploys', () => {
     assertError(await s.api.get(`/v1/organizations/${s.orgId}/deployments/cnotadeployment0000000000/deploys`), 404);
   });
 
+  it('takes concurrent creates, finalizes and uploads without a 500: each deploy its own tag, each finalize once', async () => {
+    const made = await Promise.all(Array.from({ length: 8 }, () => s.api.post(deploys, { type: 'IMAGE_ONLY' })));
+    for (const r of made) assert.equal(r.status, 200, r.text);
+    const tags = made.map((r) => r.body.imageTag);
+    assert.equal(new Set(tags).size, tags.length, `image tags repeat: ${tags.join(', ')}`);
+
+    const d = made[0]!.body;
+    const finals = await Promise.all(Array.from({ length: 6 }, () => finalize(d, {})));
+    assert.deepEqual(finals.map((r) => r.status).sort(), [200, 400, 400, 400, 400, 400]);
+
+    const dag = await createDeploy({ type: 'DAG_ONLY' });
+    const tgz = tarGz([{ name: 'dags/c.py', content: 'c\n' }]);
+    const puts = await Promise.all(Array.from({ length: 6 }, () => putBlob(dag.dagsUploadUrl, tgz)));
+    const versions = puts.map(assertVersion);
+    assert.equal(new Set(versions).size, versions.length, 'every upload gets its own version id');
+    s.clock.advance(PROVISION_SECONDS);
+  });
+
   it('deleting a Deployment removes its deploys and closes their uploads', async () => {
     const doomed = await newDeployment();
     s.clock.advance(PROVISION_SECONDS);
@@ -444,5 +462,33 @@ describe('deploys', () => {
     assertError(await stranger.get(deploys), 403);
     assertError(await stranger.post(deploys, { type: 'IMAGE_ONLY' }), 403);
     assertError(await s.as(undefined).get(deploys), 401);
+  });
+});
+
+describe('deploy upload URLs with ASTROLABE_PUBLIC_URL, and the settings deploys read', () => {
+  let s: TestServer;
+  before(async () => { s = await startServer({ ASTROLABE_PUBLIC_URL: 'https://astro.example.com/' }); });
+  after(async () => { await s.close(); });
+
+  it('builds upload URLs on the public URL, and image repositories without a registry under astrolabe.localhost', async () => {
+    const w = await s.api.post(`/v1/organizations/${s.orgId}/workspaces`, { name: 'public ws', defaultCloudProvider: 'AWS', defaultRegion: 'us-east-1' });
+    const d = await s.api.post(`/v1/organizations/${s.orgId}/deployments`, { name: 'public dep', workspaceId: w.body.id });
+    const deploy = await s.api.post(`/v1/organizations/${s.orgId}/deployments/${d.body.id}/deploys`, { type: 'DAG_ONLY' });
+    assert.equal(deploy.status, 200, deploy.text);
+    assert.ok(deploy.body.dagsUploadUrl.startsWith(`https://astro.example.com/blob/${deploy.body.id}/dags.tar.gz?`), deploy.body.dagsUploadUrl);
+    assert.equal(deploy.body.imageRepository, `images.astrolabe.localhost/${s.orgId}/${d.body.namespace}`);
+    assert.equal(deploy.body.imageRepository, d.body.imageRepository);
+  });
+
+  it('refuses malformed settings at start-up', async () => {
+    const { loadConfig, ConfigError } = await import('../../src/config.js');
+    assert.throws(() => loadConfig({ ASTROLABE_REGISTRY: 'https://registry.example.com' }), ConfigError);
+    assert.throws(() => loadConfig({ ASTROLABE_PUBLIC_URL: 'ftp://x' }), ConfigError);
+    assert.throws(() => loadConfig({ ASTROLABE_PUBLIC_URL: 'not a url' }), ConfigError);
+    assert.throws(() => loadConfig({ ASTROLABE_UPLOAD_MAX_BYTES: '12' }), ConfigError);
+    const c = loadConfig({ ASTROLABE_REGISTRY: '127.0.0.1:5000/', ASTROLABE_PUBLIC_URL: 'http://h:1/' });
+    assert.equal(c.registry, '127.0.0.1:5000');
+    assert.equal(c.publicUrl, 'http://h:1');
+    assert.equal(c.uploadMaxBytes, 100 * 1024 * 1024);
   });
 });
