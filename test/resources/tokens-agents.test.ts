@@ -137,7 +137,12 @@ describe('agent tokens', () => {
     const d3 = (await s.api.post(`/v1/organizations/${s.orgId}/deployments`, { name: 'agents dep 3', workspaceId: ws.id })).body;
     const path = `/v1/organizations/${s.orgId}/deployments/${d3.id}/agent-tokens`;
     const t3 = await create({ name: 'with deployment' }, path);
+    const agent3 = s.as(t3.token);
+    // Known (and cached) before the delete, refused after it.
+    assert.equal((await agent3.get(path)).status, 200);
     assert.equal((await s.api.delete(`/v1/organizations/${s.orgId}/deployments/${d3.id}`)).status, 204);
+    // 401, not the 403 a stale principal would get for a Deployment that is gone.
+    assertError(await agent3.get(path), 401);
     const rows = await s.app.db.selectFrom('api_tokens').select('id').where('id', '=', t3.id).execute();
     assert.deepEqual(rows, []);
   });

@@ -14,6 +14,8 @@ import { storedTime } from '../../time.js';
 import { findRegion, STANDARD_REGIONS, type Executor } from '../../platform/catalog.js';
 import { findCluster, listClusters, lockCluster, nodePoolsOf, workspaceIdsOf, type ClusterRow } from '../clusters/repo.js';
 import { findOrganization } from '../organizations/repo.js';
+import { hasAgentTokens } from '../tokens/repo.js';
+import { invalidateToken } from '../../auth/cache.js';
 import { findWorkspace, lockWorkspace, type WorkspaceRow } from '../workspaces/repo.js';
 import { buildSpec, validTime, type AnyBody, type Current, type Infra, type Spec } from './checks.js';
 import { dagVersions, lifecycle, pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
@@ -277,7 +279,10 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
 export async function deleteDeployment(app: AppContext, organizationId: string, id: string): Promise<void> {
   await inTransaction(app.db, async (tx) => {
     await repo.lockDeployment(tx, organizationId, id);
-    await repo.deleteDeployment(tx, found(await repo.findDeployment(tx, organizationId, id), 'Deployment'));
+    const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
+    // Its agent tokens go with it (ON DELETE CASCADE): no server may keep honouring them.
+    if (await hasAgentTokens(tx, id)) await invalidateToken(tx, id);
+    await repo.deleteDeployment(tx, row);
   });
 }
 

@@ -77,6 +77,11 @@ export function findAgentToken(db: Queryable, organizationId: string, deployment
     .where('agent_deployment_id', '=', deploymentId).executeTakeFirst();
 }
 
+/** Whether a Deployment has agent tokens (which go with it when it is deleted). */
+export async function hasAgentTokens(db: Queryable, deploymentId: string): Promise<boolean> {
+  return (await db.selectFrom('api_tokens').select('id').where('agent_deployment_id', '=', deploymentId).limit(1).executeTakeFirst()) !== undefined;
+}
+
 const AGENT_SORT_COLUMNS: Record<string, string> = {
   name: 'name',
   description: 'description',
