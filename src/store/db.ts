@@ -159,7 +159,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       };
     };
   }
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  // Migrations are numbered per feature and may land in any order (a store may have run 011
+  // before 007 arrives): each runs once, whatever ran before it.
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(), allowUnorderedMigrations: true });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();

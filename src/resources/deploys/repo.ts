@@ -95,10 +95,15 @@ export async function stagedBytes(db: Queryable, deployId: string, kind: UploadK
   return Number(r?.n ?? 0);
 }
 
-/** The sizes of the staged blocks of an upload, by block id. */
-export async function stagedSizes(db: Queryable, deployId: string, kind: UploadKind): Promise<Map<string, number>> {
-  const rows = await db.selectFrom('upload_blocks').select(['block_id', 'size']).where('deploy_id', '=', deployId).where('kind', '=', kind).execute();
-  return new Map(rows.map((r) => [r.block_id, Number(r.size)]));
+export interface StagedBlock {
+  size: number;
+  stagedAt: string;
+}
+
+/** The staged blocks of an upload (size and when each was last staged), by block id. */
+export async function stagedBlocks(db: Queryable, deployId: string, kind: UploadKind): Promise<Map<string, StagedBlock>> {
+  const rows = await db.selectFrom('upload_blocks').select(['block_id', 'size', 'staged_at']).where('deploy_id', '=', deployId).where('kind', '=', kind).execute();
+  return new Map(rows.map((r) => [r.block_id, { size: Number(r.size), stagedAt: r.staged_at }]));
 }
 
 export async function blockContent(db: Queryable, deployId: string, kind: UploadKind, blockId: string): Promise<Buffer | undefined> {

@@ -89,7 +89,7 @@ function checkTarball(app: AppContext, content: Buffer): string[] {
 }
 
 /** Stores a whole tarball as a new version of the deploy's upload and returns its version id. */
-async function storeVersion(app: AppContext, deployId: string, kind: repo.UploadKind, content: Buffer, files: string[], committedBlocks?: Map<string, number>): Promise<string> {
+async function storeVersion(app: AppContext, deployId: string, kind: repo.UploadKind, content: Buffer, files: string[], committedBlocks?: Map<string, repo.StagedBlock>): Promise<string> {
   // The bytes go to the data directory first on SQLite (content-addressed, so a rolled-back
   // request leaves at worst an unreferenced file); on PostgreSQL into the transaction.
   const onDisk = app.store.kind === 'sqlite' ? await putBlob(app, app.db, content) : undefined;
@@ -98,9 +98,10 @@ async function storeVersion(app: AppContext, deployId: string, kind: repo.Upload
     await openDeploy(tx, deployId, kind);
     if (committedBlocks) {
       // The blocks read before this transaction must still be the staged ones.
-      const now = await repo.stagedSizes(tx, deployId, kind);
-      for (const [id, size] of committedBlocks) {
-        if (now.get(id) !== size) throw new UploadError(409, 'InvalidBlockList', 'The staged blocks changed while the block list was committed; commit it again');
+      const now = await repo.stagedBlocks(tx, deployId, kind);
+      for (const [id, read] of committedBlocks) {
+        const staged = now.get(id);
+        if (staged?.size !== read.size || staged.stagedAt !== read.stagedAt) throw new UploadError(409, 'InvalidBlockList', 'The staged blocks changed while the block list was committed; commit it again');
       }
     }
     const digest = onDisk ?? (await putBlob(app, tx, content));
@@ -154,19 +155,19 @@ async function commitBlocks(app: AppContext, deployId: string, kind: repo.Upload
     await openDeploy(tx, deployId, kind);
     await repo.expireBlocks(tx, storedTime(new Date(now.getTime() - BLOCK_TTL_SECONDS * 1000)));
   });
-  const sizes = await repo.stagedSizes(app.db, deployId, kind);
+  const staged = await repo.stagedBlocks(app.db, deployId, kind);
   let total = 0;
   for (const id of ids) {
-    const size = sizes.get(id);
-    if (size === undefined) throw new UploadError(400, 'InvalidBlockList', `Block ${id} is not staged (never uploaded, or expired after ${BLOCK_TTL_SECONDS} s)`);
-    total += size;
+    const block = staged.get(id);
+    if (block === undefined) throw new UploadError(400, 'InvalidBlockList', `Block ${id} is not staged (never uploaded, or expired after ${BLOCK_TTL_SECONDS} s)`);
+    total += block.size;
   }
   if (total > app.config.uploadMaxBytes) throw new UploadError(413, 'RequestBodyTooLarge', `The blocks add up to more than the largest upload, ${app.config.uploadMaxBytes} bytes`);
   const parts: Buffer[] = [];
   for (const id of ids) parts.push((await repo.blockContent(app.db, deployId, kind, id))!);
   const content = Buffer.concat(parts);
   const files = checkTarball(app, content);
-  return storeVersion(app, deployId, kind, content, files, new Map(ids.map((id) => [id, sizes.get(id)!])));
+  return storeVersion(app, deployId, kind, content, files, new Map(ids.map((id) => [id, staged.get(id)!])));
 }
 
 interface BlobQuery {
