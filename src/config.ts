@@ -28,6 +28,10 @@ export interface Config {
   publicUrl: string | undefined;
   /** Largest DAG or bundle tarball an upload may bring, in bytes. */
   uploadMaxBytes: number;
+  /** PEM files to serve HTTPS with (ASTROLABE_TLS_CERT and ASTROLABE_TLS_KEY, both or neither). */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** Days audit records are kept (ASTROLABE_AUDIT_RETENTION_DAYS); older ones are deleted. */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +80,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('ASTROLABE_DATABASE_URL must start with postgres:// or postgresql://');
   }
+  const certFile = env.ASTROLABE_TLS_CERT || undefined;
+  const keyFile = env.ASTROLABE_TLS_KEY || undefined;
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new ConfigError('ASTROLABE_TLS_CERT and ASTROLABE_TLS_KEY go together: set both to serve HTTPS, or neither');
+  }
   return {
     host: env.HOST || '127.0.0.1',
     port: intVar(env, 'PORT', 8888, 0, 65535),
@@ -89,5 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registry: registryVar(env.ASTROLABE_REGISTRY),
     publicUrl: publicUrlVar(env.ASTROLABE_PUBLIC_URL),
     uploadMaxBytes: intVar(env, 'ASTROLABE_UPLOAD_MAX_BYTES', 100 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    tls: certFile && keyFile ? { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) } : undefined,
+    auditRetentionDays: intVar(env, 'ASTROLABE_AUDIT_RETENTION_DAYS', 90, 1, 36500),
   };
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import Type, { type Static, type TSchema } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
@@ -7,6 +8,8 @@ import { badRequest, invalidField } from './errors.js';
 import { unionInfo } from './schemas.js';
 import { assertValid } from './validation.js';
 import { enforceAllowedRanges } from '../resources/ipranges/service.js';
+import { withCommitRider } from '../store/db.js';
+import { finishAudit, startAudit, type AuditFacts } from './audit.js';
 
 type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -29,9 +32,22 @@ export interface OpInput<P, Q, B> {
 
 export type ErrorStatus = number | '4XX' | '5XX';
 
-type Success = { status: 200; schema: TSchema } | { status: 204 };
-/** What the handler must return: the response schema's static type, or nothing for a 204. */
-export type SuccessResult<S extends Success> = S extends { status: 200; schema: infer T extends TSchema } ? Static<T> : void;
+/** A 200 body the handler streams itself (a media type other than JSON). */
+export interface StreamedBody {
+  stream: Readable;
+  /** The Content-Encoding the stream is already in, such as gzip. */
+  contentEncoding?: string;
+}
+
+/**
+ * Success status and, for 200, the response schema. `mediaType` declares a body that is not
+ * JSON: the handler streams it, and the document lists every response of the operation, errors
+ * included, under that media type as the reference does (errors are still sent as JSON).
+ */
+type Success = { status: 200; schema: TSchema } | { status: 200; schema: TSchema; mediaType: string } | { status: 204 };
+/** What the handler must return: the response schema's static type, a stream, or nothing for a 204. */
+export type SuccessResult<S extends Success> = S extends { mediaType: string } ? StreamedBody
+  : S extends { status: 200; schema: infer T extends TSchema } ? Static<T> : void;
 
 /**
  * One operation of an API surface, declared once: the route, the OpenAPI entry and the checks all
@@ -49,11 +65,18 @@ export interface Operation<P extends TSchema = TSchema, Q extends TSchema = TSch
    * few operations that only need a caller of the organization.
    */
   permission: string | null;
+  /**
+   * The operation acts on the organization as a whole, yet a caller holding `permission` on any
+   * Workspace or Deployment may call it (Target.anyScope); its handler must then show such a
+   * caller only what lies in its scope (visibleScope in auth/access.ts). For lists of Workspaces
+   * and Deployments, which Workspace and Deployment tokens call.
+   */
+  anyScope?: boolean;
   params?: P;
   query?: Q;
   body?: B;
   bodyDescription?: string;
-  /** Success status and, for 200, the response schema. */
+  /** Success status and, for 200, the response schema (and its media type when not JSON). */
   success: S;
   /** Error statuses the operation declares (each answered with the Error schema); `4XX`/`5XX` declare a whole class. */
   errors: ErrorStatus[];
@@ -78,8 +101,10 @@ export const ITEM_ERRORS: ErrorStatus[] = [400, 401, 403, 404, 500];
 /** Operations the reference documents with error classes rather than single statuses. */
 export const CLASS_ERRORS: ErrorStatus[] = ['4XX', '5XX'];
 
-function pathTarget(params: Record<string, string>): Target {
-  return { organizationId: params.organizationId, workspaceId: params.workspaceId, deploymentId: params.deploymentId };
+function pathTarget(op: AnyOperation, params: Record<string, string>): Target {
+  const t: Target = { organizationId: params.organizationId, workspaceId: params.workspaceId, deploymentId: params.deploymentId };
+  if (op.anyScope) t.anyScope = true;
+  return t;
 }
 
 /** Removes null-valued properties, in nested objects and objects inside arrays too. */
@@ -134,7 +159,12 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
   if (op.params) schema.params = op.params;
   if (op.query) schema.querystring = op.query;
   if (op.body) schema.body = union ? Type.Unknown() : op.body;
-  if (op.success.status === 200) schema.response = { 200: op.success.schema };
+  const streamed = 'mediaType' in op.success ? op.success.mediaType : undefined;
+  if (op.success.status === 200 && !streamed) schema.response = { 200: op.success.schema };
+  // Every request that may change something is recorded (./audit.ts).
+  const audited: AuditFacts | undefined = op.method === 'GET'
+    ? undefined
+    : { operationId: op.operationId, pathTemplate: op.path, successStatus: op.success.status };
 
   const input = (req: FastifyRequest): OpInput<unknown, unknown, unknown> => ({
     params: req.params,
@@ -157,7 +187,7 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
       await enforceAllowedRanges(app.db, principal.organizationId, req.ip);
       const params = (req.params ?? {}) as Record<string, string>;
       if (op.target) checkOrganization(principal, params.organizationId);
-      else authorize(principal, op.permission, pathTarget(params));
+      else authorize(principal, op.permission, pathTarget(op, params));
     },
     preHandler: async (req: FastifyRequest) => {
       if (op.body) {
@@ -166,13 +196,34 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
       }
       if (op.target) {
         const target = await op.target(input(req));
+        req.resolvedTarget = target;
         authorize(req.principal!, op.permission, { organizationId: (req.params as Record<string, string>).organizationId, ...target });
       }
     },
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
-      const result = await op.handler(input(req));
+      let result: unknown;
+      if (audited) {
+        // The handler's first committed transaction carries the record (store/db.ts).
+        const audit = req.audit = await startAudit(app, req, req.principal!, audited);
+        result = await withCommitRider(audit, () => op.handler(input(req)));
+        audit.created(result);
+      } else {
+        result = await op.handler(input(req));
+      }
       if (op.success.status === 204) return reply.code(204).send();
+      if (streamed) {
+        const body = result as StreamedBody;
+        if (body.contentEncoding) void reply.header('Content-Encoding', body.contentEncoding);
+        return reply.code(200).type(streamed).send(body.stream);
+      }
       return reply.code(200).send(result);
     },
+    // Once the answer is decided, and before it leaves: the record of a mutating request.
+    ...(audited && {
+      onSend: async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+        await finishAudit(app, req, reply.statusCode, audited);
+        return payload;
+      },
+    }),
   });
 }

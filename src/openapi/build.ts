@@ -79,13 +79,15 @@ export function buildSpec(surface: Surface): Json {
     if (operationIds.has(op.operationId)) throw new Error(`surface ${surface.name}: operationId ${op.operationId} is declared twice`);
     operationIds.add(op.operationId);
     const responses: Json = {};
+    // An operation with a body of its own media type documents every response under it.
+    const media = 'mediaType' in op.success ? op.success.mediaType : 'application/json';
     if (op.success.status === 200) {
-      responses['200'] = { description: REASONS[200], content: { 'application/json': { schema: emit(op.success.schema) } } };
+      responses['200'] = { description: REASONS[200], content: { [media]: { schema: emit(op.success.schema) } } };
     } else {
       responses['204'] = { description: REASONS[204] };
     }
     for (const code of op.errors) {
-      responses[String(code)] = { description: REASONS[code] ?? 'Error', content: { 'application/json': { schema: emit(ErrorSchema) } } };
+      responses[String(code)] = { description: REASONS[code] ?? 'Error', content: { [media]: { schema: emit(surface.errorSchema ?? ErrorSchema) } } };
     }
     const entry: Json = {
       operationId: op.operationId,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -10,6 +11,8 @@ import * as m003 from './migrations/003_deployments.js';
 import * as m004 from './migrations/004_auth_cache_epoch.js';
 import * as m005 from './migrations/005_workspace_counts.js';
 import * as m006 from './migrations/006_list_page_marks.js';
+import * as m008 from './migrations/008_custom_roles.js';
+import * as m009 from './migrations/009_audit_log.js';
 import * as m011 from './migrations/011_deploys.js';
 
 export type Db = Kysely<Database>;
@@ -35,6 +38,8 @@ const migrations: Record<string, Migration> = {
   '004_auth_cache_epoch': m004,
   '005_workspace_counts': m005,
   '006_list_page_marks': m006,
+  '008_custom_roles': m008,
+  '009_audit_log': m009,
   '011_deploys': m011,
 };
 
@@ -161,6 +166,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   }
   // Migrations are numbered per feature and may land in any order (a store may have run 011
   // before 007 arrives): each runs once, whatever ran before it.
+  // Migrations are numbered per feature and may land in any order (an older number arriving after
+  // a newer one ran); each one stands alone, so one not yet run is run whatever its place.
   const migrator = new Migrator({ db, provider: new InCodeMigrations(), allowUnorderedMigrations: true });
   const { error } = await migrator.migrateToLatest();
   if (error) {
@@ -183,14 +190,44 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 /** Per open transaction: the database it belongs to and what runs once it commits. */
 const openTransactions = new WeakMap<Tx, { db: Db; hooks: (() => void)[] }>();
 
+/**
+ * A write that must commit with the first transaction of the current async context, or not at
+ * all (a request's audit record; see src/http/audit.ts). inTransaction offers it to every
+ * transaction it runs, just before commit; `ride` answers whether it wrote. `settled` then says
+ * whether that transaction committed, so a rolled-back write is offered to the next one.
+ */
+export interface CommitRider {
+  ride(tx: Tx): Promise<boolean>;
+  settled(committed: boolean): void;
+}
+
+const riders = new AsyncLocalStorage<CommitRider>();
+
+/** Runs `fn` with `rider` offered to every transaction inTransaction opens inside it. */
+export function withCommitRider<T>(rider: CommitRider, fn: () => Promise<T>): Promise<T> {
+  return riders.run(rider, fn);
+}
+
 /** Runs `fn` as one database transaction: every mutation goes through here. */
 export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   let hooks: (() => void)[] = [];
-  const result = await db.transaction().execute((tx) => {
-    hooks = [];
-    openTransactions.set(tx, { db, hooks });
-    return fn(tx);
-  });
+  const rider = riders.getStore();
+  let rode = false;
+  let result: T;
+  try {
+    result = await db.transaction().execute(async (tx) => {
+      hooks = [];
+      rode = false;
+      openTransactions.set(tx, { db, hooks });
+      const out = await fn(tx);
+      if (rider) rode = await rider.ride(tx);
+      return out;
+    });
+  } catch (err) {
+    if (rode) rider!.settled(false);
+    throw err;
+  }
+  if (rode) rider!.settled(true);
   for (const hook of hooks) hook();
   return result;
 }

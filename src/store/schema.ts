@@ -300,6 +300,49 @@ export interface DeploymentBundlesTable {
   version: string;
 }
 
+export interface CustomRolesTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  /** DEPLOYMENT or DAG. */
+  scope_type: string;
+  /** JSON array of permission strings. */
+  permissions: string;
+  /** JSON array of Workspace ids; empty: the role is not restricted. */
+  restricted_workspace_ids: string;
+}
+
+/** One mutating API request (src/resources/auditlogs/repo.ts owns it). */
+export interface AuditLogsTable {
+  id: string;
+  organization_id: string;
+  /** When the request arrived (stored time). */
+  created_at: string;
+  request_id: string;
+  subject_id: string;
+  /** USER or SERVICEKEY. */
+  subject_type: string;
+  api_token_id: string | null;
+  api_token_name: string | null;
+  operation_id: string;
+  method: string;
+  /** The request path without its query string. */
+  path: string;
+  workspace_id: string | null;
+  deployment_id: string | null;
+  /** The resource the request acted on or created, where known. */
+  resource_id: string | null;
+  /** The status the request was answered with. */
+  status_code: number;
+  source_ip: string;
+  user_agent: string | null;
+  /** The JSON body with secrets replaced (src/http/redaction.ts); null when none was sent or it was too large. */
+  request_body: string | null;
+  /** Length in bytes of a body too large to keep (then request_body is null). */
+  request_body_size: number | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
@@ -322,4 +365,6 @@ export interface Database {
   upload_blocks: UploadBlocksTable;
   blob_contents: BlobContentsTable;
   deployment_bundles: DeploymentBundlesTable;
+  custom_roles: CustomRolesTable;
+  audit_logs: AuditLogsTable;
 }

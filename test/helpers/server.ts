@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type BuildOptions } from '../../src/app.js';
 import type { Surface } from '../../src/http/surface.js';
 import { surfaces } from '../../src/resources/index.js';
 import { ensureBootstrap } from '../../src/bootstrap.js';
@@ -61,6 +61,8 @@ export interface StartOptions {
   sameStoreAs?: TestServer;
   /** false: the server does not LISTEN for cache changes (PostgreSQL), it only polls. */
   listenForChanges?: boolean;
+  /** Logger options as the server takes them (none: no log); tests that read the log pass a stream. */
+  logger?: BuildOptions['logger'];
 }
 
 export async function startServer(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestServer> {
@@ -88,7 +90,7 @@ export async function startServer(env: Record<string, string> = {}, opts: StartO
     const app: AppContext = { store, db: store.db, clock, config };
     const boot = await ensureBootstrap(app);
     const served = opts.surfaces ?? surfaces;
-    const fastify: FastifyInstance = await buildApp(app, { surfaces: served, listenForChanges: opts.listenForChanges });
+    const fastify: FastifyInstance = await buildApp(app, { surfaces: served, listenForChanges: opts.listenForChanges, logger: opts.logger });
     undo.push(() => fastify.close());
     await fastify.listen({ host: '127.0.0.1', port: 0 });
     const addr = fastify.server.address();

@@ -1,0 +1,162 @@
+import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import type { Target } from '../auth/access.js';
+import { authenticate, type Principal } from '../auth/principal.js';
+import { resolveProfiles } from '../auth/subjects.js';
+import { finishRecord, insertRecord, type NewAuditLog } from '../resources/auditlogs/repo.js';
+import type { CommitRider, Db, Tx } from '../store/db.js';
+import { newId } from '../store/ids.js';
+import { storedTime } from '../time.js';
+import { redactSecrets } from './redaction.js';
+
+/*
+ * The audit record of every mutating request, written by the operation pipeline (operation.ts):
+ * - the handler runs with the request's RequestAudit as the commit rider of store/db.ts, so the
+ *   first transaction it commits carries the record (the change and its record commit or roll
+ *   back together; a handler with several transactions still gets one record);
+ * - once the answer is decided (onSend, before it leaves), a record no transaction carried is
+ *   written on its own (refused and failed requests, handlers without a transaction), and one
+ *   that was carried is corrected if the answer turned out otherwise (a later step failed) or
+ *   names the resource the request created.
+ * Records belong to the caller's organization: a request with no valid token is recorded
+ * nowhere (no organization vouches for it; the server log has it).
+ */
+
+/** Longest body kept, as JSON text after redaction; a larger one is recorded by its size. */
+const MAX_BODY = 64 * 1024;
+const MAX_USER_AGENT = 512;
+const MAX_PATH = 2048;
+/** Ids come from the path too, where they may be anything up to the router's segment limit. */
+const MAX_ID = 256;
+const capId = (v: string | undefined) => (v === undefined ? null : v.slice(0, MAX_ID));
+
+/** What the pipeline knows about a request when it starts its record. */
+export interface AuditFacts {
+  operationId: string;
+  /** The template of the operation's path, to find the resource it names. */
+  pathTemplate: string;
+  /** The status the operation answers on success, recorded until the answer says otherwise. */
+  successStatus: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    audit?: RequestAudit;
+    /** The target an operation's resolver found (see registerOperation), for the record. */
+    resolvedTarget?: Target;
+  }
+}
+
+function bodyColumns(body: unknown): Pick<NewAuditLog, 'request_body' | 'request_body_size'> {
+  if (body === undefined || body === null) return { request_body: null, request_body_size: null };
+  const text = JSON.stringify(redactSecrets(body));
+  // JSON.stringify escapes control characters (NUL included) and lone surrogates, so the text
+  // is storable in both stores as it is.
+  if (text.length <= MAX_BODY) return { request_body: text, request_body_size: null };
+  return { request_body: null, request_body_size: Buffer.byteLength(text) };
+}
+
+/** The last path parameter other than the organization: what the request acts on. */
+function pathResource(template: string, params: Record<string, string>): string | undefined {
+  const names = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((n) => n !== 'organizationId');
+  const last = names.at(-1);
+  return last === undefined ? undefined : params[last];
+}
+
+export class RequestAudit implements CommitRider {
+  private state: 'pending' | 'writing' | 'written' = 'pending';
+  /** The resource id was learned after the record was written. */
+  private learned = false;
+
+  constructor(private readonly row: NewAuditLog) {}
+
+  async ride(tx: Tx): Promise<boolean> {
+    if (this.state !== 'pending') return false;
+    this.state = 'writing';
+    try {
+      await insertRecord(tx, this.row);
+      return true;
+    } catch (err) {
+      this.state = 'pending';
+      throw err;
+    }
+  }
+
+  settled(committed: boolean): void {
+    this.state = committed ? 'written' : 'pending';
+  }
+
+  /** The id of what a successful request created, when its path named nothing. */
+  created(result: unknown): void {
+    if (this.row.resource_id) return;
+    const id = typeof result === 'object' && result !== null ? (result as { id?: unknown }).id : undefined;
+    if (typeof id !== 'string') return;
+    this.row.resource_id = id.slice(0, MAX_ID);
+    this.learned = this.state === 'written';
+  }
+
+  /** Writes or corrects the record once the answer's status is known. */
+  async finish(db: Db, status: number): Promise<void> {
+    if (this.state === 'written') {
+      if (status === this.row.status_code && !this.learned) return;
+      this.row.status_code = status;
+      await finishRecord(db, this.row.id, { status_code: status, resource_id: this.row.resource_id ?? null });
+      return;
+    }
+    // 'writing' here means a transaction the handler left running is committing it: let it.
+    if (this.state === 'writing') return;
+    this.row.status_code = status;
+    this.state = 'written';
+    await insertRecord(db, this.row);
+  }
+}
+
+/** Starts the record of a request whose caller is known. */
+export async function startAudit(app: AppContext, req: FastifyRequest, principal: Principal, facts: AuditFacts): Promise<RequestAudit> {
+  const params = (req.params ?? {}) as Record<string, string>;
+  const target = req.resolvedTarget ?? {};
+  let tokenName: string | undefined;
+  if (principal.subjectType === 'SERVICEKEY') {
+    tokenName = (await resolveProfiles(app.db, [{ id: principal.subjectId, type: principal.subjectType }])).get(principal.subjectId)?.apiTokenName;
+  }
+  const userAgent = req.headers['user-agent'];
+  return new RequestAudit({
+    id: newId(),
+    organization_id: principal.organizationId,
+    created_at: storedTime(app.clock.now()),
+    request_id: String(req.id),
+    subject_id: principal.subjectId,
+    subject_type: principal.subjectType,
+    api_token_id: principal.tokenId || null,
+    api_token_name: tokenName ?? null,
+    operation_id: facts.operationId,
+    method: req.method,
+    path: req.url.split('?')[0]!.slice(0, MAX_PATH),
+    workspace_id: capId(target.workspaceId ?? params.workspaceId),
+    deployment_id: capId(target.deploymentId ?? params.deploymentId),
+    resource_id: capId(pathResource(facts.pathTemplate, params)),
+    status_code: facts.successStatus,
+    source_ip: req.ip,
+    user_agent: typeof userAgent === 'string' ? userAgent.slice(0, MAX_USER_AGENT) : null,
+    ...bodyColumns(req.body),
+  });
+}
+
+/**
+ * Called once the answer to a mutating request is decided: writes or corrects its record. A
+ * request refused before its caller was known (a body that does not parse) is attributed to the
+ * token it carries when that token is valid. Never throws: a record that cannot be written is
+ * reported in the log, and the answer stands.
+ */
+export async function finishAudit(app: AppContext, req: FastifyRequest, status: number, facts: AuditFacts): Promise<void> {
+  try {
+    if (!req.audit) {
+      const principal = req.principal ?? await authenticate(app, req.headers.authorization).catch(() => undefined);
+      if (!principal) return;
+      req.audit = await startAudit(app, req, principal, facts);
+    }
+    await req.audit.finish(app.db, status);
+  } catch (err) {
+    req.log.error({ err }, 'audit record not written');
+  }
+}

@@ -1,0 +1,12 @@
+import type { AccessCases } from '../types.js';
+
+export const cases: AccessCases = {
+  GetOrganizationAuditLogs: {
+    // The CLI sends only startDate.
+    prepare: async (ctx) => ({
+      path: `/v1/organizations/${ctx.orgId}/audit-logs`,
+      query: { startDate: new Date(ctx.s.clock.now().getTime() - 86_400_000).toISOString() },
+    }),
+    allowed: { scope: 'ORGANIZATION', role: 'ORGANIZATION_BILLING_ADMIN' },
+  },
+};
