@@ -13,6 +13,7 @@ import { bodyAjv, inputAjv, requestValidator } from './http/validation.js';
 import { buildSpec } from './openapi/build.js';
 import { surfaces } from './resources/index.js';
 import { startAuditRetention } from './resources/auditlogs/service.js';
+import { registerUploadRoutes } from './resources/deploys/upload.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -84,6 +85,9 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   });
 
   for (const surface of opts.surfaces ?? surfaces) await registerSurface(fastify, app, surface);
+
+  // The upload URLs of deploys (Azure Blob protocol), outside every API surface.
+  await registerUploadRoutes(fastify, app);
 
   fastify.get('/livez', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (req, reply) => {

@@ -17,6 +17,18 @@ export interface Config {
    * `X-Forwarded-For` entry (the one the proxy added) instead of the socket's peer.
    */
   trustProxy: boolean;
+  /**
+   * The container registry image deploys push to (`host[:port]`, e.g. `127.0.0.1:5000`); none is
+   * bundled. Unset: image repositories name a host under astrolabe.localhost that does not exist.
+   */
+  registry: string | undefined;
+  /**
+   * The URL clients reach this server at (`https://astro.example.com`), for the upload URLs of
+   * deploys; unset, they are built from each request's Host header (and scheme).
+   */
+  publicUrl: string | undefined;
+  /** Largest DAG or bundle tarball an upload may bring, in bytes. */
+  uploadMaxBytes: number;
   /** PEM files to serve HTTPS with (ASTROLABE_TLS_CERT and ASTROLABE_TLS_KEY, both or neither). */
   tls: { certFile: string; keyFile: string } | undefined;
   /** Days audit records are kept (ASTROLABE_AUDIT_RETENTION_DAYS); older ones are deleted. */
@@ -93,6 +105,28 @@ function userAuthConfig(env: NodeJS.ProcessEnv): Config['userAuth'] {
   return { jwtSecret, oidcIssuer, oidcAudience };
 }
 
+function registryVar(raw: string | undefined): string | undefined {
+  const value = (raw ?? '').trim().replace(/\/+$/, '');
+  if (value === '') return undefined;
+  if (/^[a-z]+:\/\//i.test(value) || /\s/.test(value)) {
+    throw new ConfigError(`ASTROLABE_REGISTRY must be a registry host such as 127.0.0.1:5000 (no scheme), got "${raw}"`);
+  }
+  return value;
+}
+
+function publicUrlVar(raw: string | undefined): string | undefined {
+  const value = (raw ?? '').trim();
+  if (value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`ASTROLABE_PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`ASTROLABE_PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+  return value.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.ASTROLABE_DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -113,6 +147,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provisionSeconds: intVar(env, 'ASTROLABE_PROVISION_SECONDS', 0, 0, 86400),
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: boolVar(env, 'ASTROLABE_TRUST_PROXY'),
+    registry: registryVar(env.ASTROLABE_REGISTRY),
+    publicUrl: publicUrlVar(env.ASTROLABE_PUBLIC_URL),
+    uploadMaxBytes: intVar(env, 'ASTROLABE_UPLOAD_MAX_BYTES', 100 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     tls: certFile && keyFile ? { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) } : undefined,
     auditRetentionDays: intVar(env, 'ASTROLABE_AUDIT_RETENTION_DAYS', 90, 1, 36500),
     secretKey: keyVar(env, 'ASTROLABE_SECRET_KEY'),

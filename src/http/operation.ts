@@ -23,6 +23,11 @@ export interface OpInput<P, Q, B> {
   requestId: string;
   /** The client's address: the socket's, or with ASTROLABE_TRUST_PROXY the proxy's X-Forwarded-For entry. */
   clientAddress: string;
+  /**
+   * Where clients reach this server, without a trailing slash: ASTROLABE_PUBLIC_URL, or the
+   * request's scheme and Host header (for URLs the answer hands out, such as upload URLs).
+   */
+  baseUrl: string;
 }
 
 export type ErrorStatus = number | '4XX' | '5XX';
@@ -181,6 +186,7 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     app,
     requestId: String(req.id),
     clientAddress: req.ip,
+    baseUrl: app.config.publicUrl ?? `${req.protocol}://${req.host}`,
   });
 
   fastify.route({

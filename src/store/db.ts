@@ -16,6 +16,7 @@ import * as m008 from './migrations/008_custom_roles.js';
 import * as m009 from './migrations/009_audit_log.js';
 import * as m010 from './migrations/010_environment_objects.js';
 import { checkSecretBox, resolveSecretBox, type SecretBox } from './crypto.js';
+import * as m011 from './migrations/011_deploys.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -50,6 +51,7 @@ function migrationsWith(box: (db: MigrationDb) => Promise<SecretBox>): Record<st
     '008_custom_roles': m008,
     '009_audit_log': m009,
     '010_environment_objects': { up: async (db) => m010.up(db, await box(db)), down: m010.down },
+    '011_deploys': m011,
   };
 }
 

@@ -43,6 +43,8 @@ export interface ApiTokensTable extends AuditColumns {
   end_at: string | null;
   last_used_at: string | null;
   last_rotated_at: string | null;
+  /** The Deployment an agent token belongs to; null for API tokens. */
+  agent_deployment_id?: string | null;
 }
 
 export interface ApiTokenRolesTable {
@@ -164,6 +166,12 @@ export interface DeploymentsTable extends AuditColumns {
   /** CREATING / DEPLOYING while a change is in flight, else null. */
   pending_status: string | null;
   pending_until: string | null;
+  /** The image the last image deploy brought; null until one is finalized (the runtime's image). */
+  image_tag?: string | null;
+  /** The DAG tarball running before the latest DAG deploy; shown while that deploy rolls out. */
+  dag_tarball_version?: string | null;
+  /** The DAG tarball of the latest finalized DAG deploy. */
+  desired_dag_tarball_version?: string | null;
 }
 
 export interface DeploymentWorkerQueuesTable {
@@ -226,6 +234,70 @@ export interface ListPageMarksTable {
   id: string;
   start_position: number;
   run_length: number;
+}
+
+/** One deploy of a Deployment; `seq` numbers them per Deployment from 1. */
+export interface DeploysTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  deployment_id: string;
+  seq: number;
+  /** IMAGE_AND_DAG | IMAGE_ONLY | DAG_ONLY | BUNDLE */
+  type: string;
+  /** INITIALIZED | DEPLOYED | FAILED */
+  status: string;
+  description: string | null;
+  /** JSON of the git block as sent, or null. */
+  git: string | null;
+  runtime_version: string;
+  image_repository: string;
+  image_tag: string;
+  is_dag_deploy_enabled: number;
+  dag_tarball_version: string | null;
+  bundle_type: string | null;
+  bundle_mount_path: string | null;
+  bundle_tarball_version: string | null;
+  rollback_from_id: string | null;
+  /** When the deploy's signed upload URLs stop working. */
+  upload_expires_at: string;
+}
+
+/** A tarball uploaded for a deploy (kind dags | bundle), by the version id the upload answered. */
+export interface DeployUploadsTable {
+  deploy_id: string;
+  kind: string;
+  version: string;
+  sha256: string;
+  size: number;
+  /** JSON array of the archive's regular files. */
+  files: string;
+  created_at: string;
+}
+
+/** A staged block of a block upload, until its block list is committed or it expires. */
+export interface UploadBlocksTable {
+  deploy_id: string;
+  kind: string;
+  block_id: string;
+  content: Buffer;
+  size: number;
+  staged_at: string;
+}
+
+/** Tarball bytes by digest (PostgreSQL stores only; SQLite keeps files in the data directory). */
+export interface BlobContentsTable {
+  sha256: string;
+  size: number;
+  content: Buffer;
+}
+
+/** A bundle a Deployment mounts, from the BUNDLE deploy that last set it. */
+export interface DeploymentBundlesTable {
+  deployment_id: string;
+  mount_path: string;
+  bundle_type: string;
+  deploy_id: string;
+  version: string;
 }
 
 export interface CustomRolesTable extends AuditColumns {
@@ -384,6 +456,11 @@ export interface Database {
   auth_cache_epoch: AuthCacheEpochTable;
   list_counts: ListCountsTable;
   list_page_marks: ListPageMarksTable;
+  deploys: DeploysTable;
+  deploy_uploads: DeployUploadsTable;
+  upload_blocks: UploadBlocksTable;
+  blob_contents: BlobContentsTable;
+  deployment_bundles: DeploymentBundlesTable;
   custom_roles: CustomRolesTable;
   audit_logs: AuditLogsTable;
   environment_objects: EnvironmentObjectsTable;

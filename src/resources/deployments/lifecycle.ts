@@ -64,3 +64,13 @@ export function lifecycle(row: DeploymentRow, now: Date): Lifecycle {
   if (hibernation?.isHibernating) return { status: 'HIBERNATING', statusReason: hibernation.reason, hibernation };
   return { status: 'HEALTHY', hibernation };
 }
+
+/**
+ * The DAG tarball a Deployment runs and the one it is moving to: while a DAG deploy rolls out
+ * (DEPLOYING) they differ, afterwards both are the deploy's.
+ */
+export function dagVersions(row: DeploymentRow, now: Date): { current?: string; desired?: string } {
+  const desired = row.desired_dag_tarball_version ?? undefined;
+  const current = pendingStatus(row, now) === 'DEPLOYING' ? row.dag_tarball_version ?? undefined : desired;
+  return { current, desired };
+}

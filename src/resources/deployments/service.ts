@@ -14,14 +14,16 @@ import { storedTime } from '../../time.js';
 import { findRegion, STANDARD_REGIONS, type Executor } from '../../platform/catalog.js';
 import { findCluster, listClusters, lockCluster, nodePoolsOf, workspaceIdsOf, type ClusterRow } from '../clusters/repo.js';
 import { findOrganization } from '../organizations/repo.js';
+import { hasAgentTokens } from '../tokens/repo.js';
+import { invalidateToken } from '../../auth/cache.js';
 import { findWorkspace, lockWorkspace, type WorkspaceRow } from '../workspaces/repo.js';
 import { buildSpec, validTime, type AnyBody, type Current, type Infra, type Spec } from './checks.js';
-import { pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
+import { dagVersions, lifecycle, pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
 import * as repo from './repo.js';
 import {
   CREATE_MEMBERS, type CreateDeploymentBody, type DeploymentType, type DeploymentView, type HibernationOverrideView, type OverrideBody, type UpdateDeploymentBody,
 } from './schema.js';
-import { defaultWorkloadIdentity, namespaceFor } from './simulated.js';
+import { defaultWorkloadIdentity, imageRepositoryFor, namespaceFor } from './simulated.js';
 import { deploymentView, deploymentViews, overrideView } from './view.js';
 
 // ---------------------------------------------------------------- authorization targets
@@ -215,7 +217,7 @@ export async function createDeployment(app: AppContext, p: Principal, organizati
       ...createdColumns(actor(p), now),
     });
     await writeChildren(tx, id, spec, [], now);
-    return deploymentView(tx, organizationId, id, now);
+    return deploymentView(tx, organizationId, id, now, app.config.registry);
   });
 }
 
@@ -225,11 +227,11 @@ export async function createDeployment(app: AppContext, p: Principal, organizati
 export async function listDeployments(app: AppContext, organizationId: string, q: { deploymentIds?: string[]; names?: string[]; workspaceIds?: string[] } & PageRequest, visible: Visible = { all: true }) {
   const within = visible.all ? undefined : { workspaceIds: visible.workspaceIds, ids: visible.deploymentIds };
   const page = await repo.listDeployments(app.db, organizationId, { ids: q.deploymentIds, names: q.names, workspaceIds: q.workspaceIds, within }, { ...q, limit: Math.min(q.limit ?? 20, 1000) });
-  return envelope('deployments', page, await deploymentViews(app.db, page.items, app.clock.now()));
+  return envelope('deployments', page, await deploymentViews(app.db, page.items, app.clock.now(), app.config.registry));
 }
 
 export async function getDeployment(app: AppContext, organizationId: string, id: string): Promise<DeploymentView> {
-  return deploymentView(app.db, organizationId, id, app.clock.now());
+  return deploymentView(app.db, organizationId, id, app.clock.now(), app.config.registry);
 }
 
 // ---------------------------------------------------------------- update
@@ -269,11 +271,13 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
     const spec = buildSpec(b, infra, { cicdEnforcedDefault: false, current });
     await repo.updateDeployment(tx, id, {
       ...specColumns(spec),
+      // A DAG deploy still rolling out counts as done once another change starts rolling out.
+      dag_tarball_version: dagVersions(current.row, now).current ?? null,
       ...pendingAfterUpdate(app, current.row, now),
       ...updatedColumns(actor(p), now),
     });
     await writeChildren(tx, id, spec, current.queues, now);
-    return deploymentView(tx, organizationId, id, now);
+    return deploymentView(tx, organizationId, id, now, app.config.registry);
   });
 }
 
@@ -282,7 +286,10 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
 export async function deleteDeployment(app: AppContext, organizationId: string, id: string): Promise<void> {
   await inTransaction(app.db, async (tx) => {
     await repo.lockDeployment(tx, organizationId, id);
-    await repo.deleteDeployment(tx, found(await repo.findDeployment(tx, organizationId, id), 'Deployment'));
+    const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
+    // Its agent tokens go with it (ON DELETE CASCADE): no server may keep honouring them.
+    if (await hasAgentTokens(tx, id)) await invalidateToken(tx, id);
+    await repo.deleteDeployment(tx, row);
   });
 }
 
@@ -351,3 +358,60 @@ export async function deploymentOptionsContext(app: AppContext, organizationId: 
 export const deploymentsInWorkspace = repo.countInWorkspace;
 /** How many Deployments a cluster hosts; clusters with any cannot be deleted. */
 export const deploymentsOnCluster = repo.countOnCluster;
+
+/** What a deploy needs to know about its Deployment, read in the deploy's transaction. */
+export interface DeployTarget {
+  id: string;
+  workspaceId: string;
+  runtimeVersion: string;
+  status: DeploymentView['status'];
+  isDagDeployEnabled: boolean;
+  isCicdEnforced: boolean;
+  /** Where its images are pushed (see imageRepositoryFor). */
+  imageRepository: string;
+  /** The image it runs now. */
+  imageTag: string;
+  /** The DAG tarball it runs, or is moving to. */
+  desiredDagTarballVersion?: string;
+}
+
+/**
+ * The Deployment a deploy acts on, under its row lock so deploys of one Deployment take turns;
+ * undefined when the id names none of the Organization's.
+ */
+export async function lockForDeploy(app: AppContext, tx: Queryable, organizationId: string, id: string): Promise<DeployTarget | undefined> {
+  await repo.lockDeployment(tx, organizationId, id);
+  const row = await repo.findDeployment(tx, organizationId, id);
+  if (!row) return undefined;
+  const now = app.clock.now();
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    runtimeVersion: row.runtime_version,
+    status: lifecycle(row, now).status,
+    isDagDeployEnabled: toBool(row.is_dag_deploy_enabled),
+    isCicdEnforced: toBool(row.is_cicd_enforced),
+    imageRepository: imageRepositoryFor(app.config.registry, row.organization_id, row.namespace),
+    imageTag: row.image_tag ?? row.runtime_version,
+    desiredDagTarballVersion: dagVersions(row, now).desired,
+  };
+}
+
+/**
+ * Rolls a finished deploy out: the Deployment takes the deploy's image tag and/or DAG tarball
+ * and is DEPLOYING until the simulated roll-out ends (see lifecycle.ts). Call in the deploy's
+ * transaction, after lockForDeploy.
+ */
+export async function applyDeploy(app: AppContext, tx: Queryable, p: Principal, organizationId: string, id: string, change: { imageTag?: string; dagTarballVersion?: string }): Promise<void> {
+  const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
+  const now = app.clock.now();
+  await repo.updateDeployment(tx, id, {
+    ...(change.imageTag !== undefined ? { image_tag: change.imageTag } : {}),
+    ...(change.dagTarballVersion !== undefined ? {
+      dag_tarball_version: dagVersions(row, now).current ?? null,
+      desired_dag_tarball_version: change.dagTarballVersion,
+    } : {}),
+    ...pendingAfterUpdate(app, row, now),
+    ...updatedColumns(actor(p), now),
+  });
+}

@@ -50,7 +50,15 @@ export interface Urls {
   imageRepository: string;
 }
 
-export function urlsFor(organizationId: string, deploymentId: string, namespace: string, runtimeVersion: string): Urls {
+/**
+ * Where a Deployment's images are pushed: `<registry>/<namespace>/airflow` on ASTROLABE_REGISTRY
+ * when one is configured (no registry is bundled), else a name under DOMAIN that resolves nowhere.
+ */
+export function imageRepositoryFor(registry: string | undefined, organizationId: string, namespace: string): string {
+  return registry ? `${registry}/${namespace}/airflow` : `images.${DOMAIN}/${organizationId}/${namespace}`;
+}
+
+export function urlsFor(organizationId: string, deploymentId: string, namespace: string, runtimeVersion: string, registry?: string): Urls {
   const host = `${organizationId}.${DOMAIN}`;
   const base = `${host}/${shortId(deploymentId)}`;
   const api = isAirflow3(runtimeVersion) ? 'api/v2' : 'api/v1';
@@ -61,7 +69,7 @@ export function urlsFor(organizationId: string, deploymentId: string, namespace:
     uiUrl: `https://${base}`,
     apiUrl: `https://${base}/${api}`,
     remoteApiUrl: `https://${base}/execution`,
-    imageRepository: `images.${DOMAIN}/${organizationId}/${namespace}`,
+    imageRepository: imageRepositoryFor(registry, organizationId, namespace),
   };
 }
 

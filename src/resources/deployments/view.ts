@@ -8,7 +8,7 @@ import { findCluster, nodePoolsOf, type ClusterRow, type NodePoolRow } from '../
 import { listWorkspaces } from '../workspaces/repo.js';
 import { podSize, type RemoteExecutionSpec } from './checks.js';
 import { overrideActive } from './hibernation.js';
-import { lifecycle, storedOverride, storedSchedules } from './lifecycle.js';
+import { dagVersions, lifecycle, storedOverride, storedSchedules } from './lifecycle.js';
 import * as repo from './repo.js';
 import type { DeploymentType, DeploymentView, EnvVarView, HibernationOverrideView, WorkerQueueView } from './schema.js';
 import { defaultWorkloadIdentity, drMetadata, sharedClusterMetadata, urlsFor } from './simulated.js';
@@ -82,7 +82,7 @@ function envViews(rows: repo.EnvVarRow[]): EnvVarView[] {
   }));
 }
 
-export async function deploymentViews(db: Queryable, rows: repo.DeploymentRow[], now: Date): Promise<DeploymentView[]> {
+export async function deploymentViews(db: Queryable, rows: repo.DeploymentRow[], now: Date, registry?: string): Promise<DeploymentView[]> {
   if (rows.length === 0) return [];
   const organizationId = rows[0]!.organization_id;
   const ids = rows.map((r) => r.id);
@@ -101,7 +101,8 @@ export async function deploymentViews(db: Queryable, rows: repo.DeploymentRow[],
     const cluster = r.cluster_id ? places.clusters.get(r.cluster_id) : undefined;
     const pools = cluster ? places.pools.get(cluster.id) ?? [] : [];
     const life = lifecycle(r, now);
-    const urls = urlsFor(r.organization_id, r.id, r.namespace, r.runtime_version);
+    const urls = urlsFor(r.organization_id, r.id, r.namespace, r.runtime_version, registry);
+    const dags = dagVersions(r, now);
     const scheduler = schedulerResources(r);
     const meta = cluster ? (JSON.parse(cluster.metadata) as { externalIPs?: string[]; oidcIssuerUrl?: string }) : sharedClusterMetadata(provider, r.region);
     const place = cluster?.id ?? `${provider.toLowerCase()}-${r.region}`;
@@ -121,9 +122,11 @@ export async function deploymentViews(db: Queryable, rows: repo.DeploymentRow[],
       ...(r.contact_emails !== null ? { contactEmails: JSON.parse(r.contact_emails) as string[] } : {}),
       createdAt: wireTime(r.created_at),
       createdBy: profiles.get(r.created_by_id)!,
+      ...(dags.current !== undefined ? { dagTarballVersion: dags.current } : {}),
       ...(r.default_task_pod_cpu !== null ? { defaultTaskPodCpu: r.default_task_pod_cpu } : {}),
       ...(r.default_task_pod_memory !== null ? { defaultTaskPodMemory: r.default_task_pod_memory } : {}),
       ...(r.description !== null ? { description: r.description } : {}),
+      ...(dags.desired !== undefined ? { desiredDagTarballVersion: dags.desired } : {}),
       ...(dr ? {
         drExternalIPs: dr.externalIPs,
         drOidcIssuerUrl: dr.oidcIssuerUrl,
@@ -135,7 +138,7 @@ export async function deploymentViews(db: Queryable, rows: repo.DeploymentRow[],
       externalIPs: meta.externalIPs ?? [],
       id: r.id,
       imageRepository: urls.imageRepository,
-      imageTag: r.runtime_version,
+      imageTag: r.image_tag ?? r.runtime_version,
       isCicdEnforced: toBool(r.is_cicd_enforced),
       isDagDeployEnabled: toBool(r.is_dag_deploy_enabled),
       ...(hybrid ? {} : { isDevelopmentMode: development, isHighAvailability: toBool(r.is_high_availability) }),
@@ -199,6 +202,6 @@ export async function deploymentViews(db: Queryable, rows: repo.DeploymentRow[],
 }
 
 /** One Deployment read from the store (also the read-back after a write): a 404 when it is gone. */
-export async function deploymentView(db: Queryable, organizationId: string, id: string, now: Date): Promise<DeploymentView> {
-  return (await deploymentViews(db, [found(await repo.findDeployment(db, organizationId, id), 'Deployment')], now))[0]!;
+export async function deploymentView(db: Queryable, organizationId: string, id: string, now: Date, registry?: string): Promise<DeploymentView> {
+  return (await deploymentViews(db, [found(await repo.findDeployment(db, organizationId, id), 'Deployment')], now, registry))[0]!;
 }

@@ -65,9 +65,37 @@ export async function tokenNames(db: Queryable, ids: string[]): Promise<Map<stri
   });
 }
 
-/** One token of an organization (any scope), or undefined. */
+/** One API token of an organization (any scope), or undefined; agent tokens are not API tokens. */
 export function findToken(db: Queryable, organizationId: string, id: string): Promise<TokenRow | undefined> {
-  return db.selectFrom('api_tokens').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('api_tokens').selectAll().where('organization_id', '=', organizationId).where('id', '=', id)
+    .where('agent_deployment_id', 'is', null).executeTakeFirst();
+}
+
+/** One agent token of a Deployment, or undefined. */
+export function findAgentToken(db: Queryable, organizationId: string, deploymentId: string, id: string): Promise<TokenRow | undefined> {
+  return db.selectFrom('api_tokens').selectAll().where('organization_id', '=', organizationId).where('id', '=', id)
+    .where('agent_deployment_id', '=', deploymentId).executeTakeFirst();
+}
+
+/** Whether a Deployment has agent tokens (which go with it when it is deleted). */
+export async function hasAgentTokens(db: Queryable, deploymentId: string): Promise<boolean> {
+  return (await db.selectFrom('api_tokens').select('id').where('agent_deployment_id', '=', deploymentId).limit(1).executeTakeFirst()) !== undefined;
+}
+
+const AGENT_SORT_COLUMNS: Record<string, string> = {
+  name: 'name',
+  description: 'description',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  createdById: 'created_by_id',
+  updatedById: 'updated_by_id',
+  tokenStartAt: 'start_at',
+};
+
+/** A page of a Deployment's agent tokens. */
+export function listAgentTokens(db: Queryable, organizationId: string, deploymentId: string, page: PageRequest) {
+  const q = db.selectFrom('api_tokens').selectAll().where('organization_id', '=', organizationId).where('agent_deployment_id', '=', deploymentId);
+  return paginate(q, page, AGENT_SORT_COLUMNS, 'createdAt:asc', 'id');
 }
 
 /** The roles of each token, in their stored order. */
@@ -116,7 +144,8 @@ const SORT_COLUMNS: Record<string, string> = {
  * their own scope: a Workspace filter also finds Organization tokens assigned to that Workspace.
  */
 export function listTokens(db: Queryable, organizationId: string, f: TokenFilter, page: PageRequest) {
-  let q = db.selectFrom('api_tokens').selectAll('api_tokens').where('api_tokens.organization_id', '=', organizationId);
+  let q = db.selectFrom('api_tokens').selectAll('api_tokens').where('api_tokens.organization_id', '=', organizationId)
+    .where('api_tokens.agent_deployment_id', 'is', null);
   if (f.onlyOrganization) q = q.where('api_tokens.scope', '=', 'ORGANIZATION');
   if (f.kind !== undefined) q = q.where('api_tokens.kind', '=', f.kind);
   const holding = (types: string[], entityIds: string[] | undefined, deploymentId: string | undefined) => {

@@ -1,7 +1,9 @@
 import type { Static } from 'typebox';
 import { defineOperation, ITEM_ERRORS, type OpInput } from '../../http/operation.js';
 import { OrganizationIdParam } from '../../http/schemas.js';
+import * as agents from './agents.js';
 import {
+  AgentTokenDeploymentParams, AgentTokenParams, CreateAgentTokenRequest, ListAgentTokensQuery,
   ApiToken, ApiTokensPaginated, CreateApiTokenRequest, ListApiTokensQuery, SubjectRoles, TokenParams, UpdateApiTokenRequest,
   UpdateApiTokenRolesRequest,
 } from './schema.js';
@@ -118,5 +120,72 @@ export const operations = [
     errors: ITEM_ERRORS,
     target: byPath,
     handler: ({ app, principal, params }) => service.rotateToken(app, principal, params.organizationId, params.tokenId),
+  }),
+];
+
+const AGENT_TAG = 'AgentToken';
+
+/** The Deployment of the path and its Workspace, so workspace and deployment roles apply. */
+const byDeployment = ({ app, params }: OpInput<Static<typeof AgentTokenDeploymentParams>, unknown, unknown>) => agents.agentTarget(app, params.organizationId, params.deploymentId);
+
+export const agentOperations = [
+  defineOperation({
+    operationId: 'ListAgentTokens',
+    method: 'GET',
+    path: '/organizations/{organizationId}/deployments/{deploymentId}/agent-tokens',
+    summary: 'List Agent API Tokens',
+    description: 'Lists the agent tokens of a Deployment; secrets are not shown.',
+    tag: AGENT_TAG,
+    permission: 'deployment.agentTokens.get',
+    params: AgentTokenDeploymentParams,
+    query: ListAgentTokensQuery,
+    success: { status: 200, schema: ApiTokensPaginated },
+    errors: ITEM_ERRORS,
+    target: byDeployment,
+    handler: ({ app, params, query }) => agents.listAgentTokens(app, params.organizationId, params.deploymentId, query),
+  }),
+  defineOperation({
+    operationId: 'CreateAgentToken',
+    method: 'POST',
+    path: '/organizations/{organizationId}/deployments/{deploymentId}/agent-tokens',
+    summary: 'Create an Agent API token',
+    description: 'Creates a token for the agents of a Deployment (remote execution): it holds DEPLOYMENT_ADMIN on that Deployment only. The answer carries the secret; no later answer does.',
+    tag: AGENT_TAG,
+    permission: 'deployment.agentTokens.create',
+    params: AgentTokenDeploymentParams,
+    body: CreateAgentTokenRequest,
+    bodyDescription: 'The agent token to create.',
+    success: { status: 200, schema: ApiToken },
+    errors: ITEM_ERRORS,
+    target: byDeployment,
+    handler: ({ app, principal, params, body }) => agents.createAgentToken(app, principal, params.organizationId, params.deploymentId, body),
+  }),
+  defineOperation({
+    operationId: 'DeleteAgentToken',
+    method: 'DELETE',
+    path: '/organizations/{organizationId}/deployments/{deploymentId}/agent-tokens/{agentTokenId}',
+    summary: 'Delete an Agent API Token',
+    description: 'Deletes an agent token for good; requests with it are refused from then on.',
+    tag: AGENT_TAG,
+    permission: 'deployment.agentTokens.delete',
+    params: AgentTokenParams,
+    success: { status: 204 },
+    errors: ITEM_ERRORS,
+    target: byDeployment,
+    handler: ({ app, params }) => agents.deleteAgentToken(app, params.organizationId, params.deploymentId, params.agentTokenId),
+  }),
+  defineOperation({
+    operationId: 'GetAgentToken',
+    method: 'GET',
+    path: '/organizations/{organizationId}/deployments/{deploymentId}/agent-tokens/{agentTokenId}',
+    summary: 'Get an Agent API Token',
+    description: 'Reads one agent token; the secret is not shown.',
+    tag: AGENT_TAG,
+    permission: 'deployment.agentTokens.get',
+    params: AgentTokenParams,
+    success: { status: 200, schema: ApiToken },
+    errors: ITEM_ERRORS,
+    target: byDeployment,
+    handler: ({ app, params }) => agents.getAgentToken(app, params.organizationId, params.deploymentId, params.agentTokenId),
   }),
 ];

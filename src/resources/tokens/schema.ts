@@ -70,6 +70,13 @@ export const UpdateApiTokenRolesRequest = named('UpdateApiTokenRolesRequest', Ty
 }));
 export type UpdateApiTokenRolesBody = Static<typeof UpdateApiTokenRolesRequest>;
 
+export const CreateAgentTokenRequest = named('CreateAgentTokenRequest', Type.Object({
+  description: Type.Optional(Type.String({ description: 'What the agent token is for.' })),
+  name: Type.String({ description: 'Display name of the agent token.' }),
+  tokenExpiryPeriodInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_EXPIRY_DAYS, description: 'How many days the token lasts; left out, it never expires.' })),
+}));
+export type CreateAgentTokenBody = Static<typeof CreateAgentTokenRequest>;
+
 // ---------------------------------------------------------------- parameters
 
 export const ListApiTokensQuery = Type.Object({
@@ -86,4 +93,18 @@ export type ListApiTokensFilter = Static<typeof ListApiTokensQuery>;
 export const TokenParams = Type.Object({
   ...OrganizationIdParam.properties,
   tokenId: Type.String({ description: 'Identifier of the API token.' }),
+});
+
+export const AgentTokenDeploymentParams = Type.Object({
+  ...OrganizationIdParam.properties,
+  deploymentId: Type.String({ description: 'Identifier of the Deployment the agent tokens belong to.' }),
+});
+
+export const AgentTokenParams = Type.Object({
+  ...AgentTokenDeploymentParams.properties,
+  agentTokenId: Type.String({ description: 'Identifier of the agent token.' }),
+});
+
+export const ListAgentTokensQuery = Type.Object({
+  ...pageQuery(['name', 'description', 'createdAt', 'updatedAt', 'createdById', 'updatedById', 'tokenStartAt']),
 });

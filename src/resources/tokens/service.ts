@@ -45,6 +45,8 @@ export interface NewToken {
   kind?: TokenKind;
   /** Days until the token expires; none: it never does. */
   expiryDays?: number;
+  /** Makes it an agent token of this Deployment (see agents.ts). */
+  agentDeploymentId?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -79,6 +81,7 @@ export async function issueToken(db: Queryable, clock: Clock, t: NewToken): Prom
     end_at: end ? storedTime(end) : null,
     last_used_at: null,
     last_rotated_at: null,
+    agent_deployment_id: t.agentDeploymentId ?? null,
     created_at: at, created_by_id: by.id, created_by_type: by.type,
     updated_at: at, updated_by_id: by.id, updated_by_type: by.type,
   }, t.roles.map((r) => ({ entity_type: r.entityType, entity_id: r.entityId, role: r.role, deployment_id: r.deploymentId ?? null })));
