@@ -16,6 +16,8 @@ export interface Config {
    * `X-Forwarded-For` entry (the one the proxy added) instead of the socket's peer.
    */
   trustProxy: boolean;
+  /** Days a Deployment's component log lines are kept (ASTROLABE_LOG_RETENTION_DAYS). */
+  logRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -52,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provisionSeconds: intVar(env, 'ASTROLABE_PROVISION_SECONDS', 0, 0, 86400),
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: boolVar(env, 'ASTROLABE_TRUST_PROXY'),
+    logRetentionDays: intVar(env, 'ASTROLABE_LOG_RETENTION_DAYS', 30, 1, 3650),
   };
 }

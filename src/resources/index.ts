@@ -6,6 +6,7 @@ import { operations as clusters } from './clusters/routes.js';
 import { operations as deployments } from './deployments/routes.js';
 import { operations as tokens } from './tokens/routes.js';
 import { operations as ipRanges } from './ipranges/routes.js';
+import { operations as logs } from './logs/routes.js';
 
 /** The Astro API v1 surface. A new resource family adds its operations here. */
 export const v1Surface: Surface = {
@@ -18,7 +19,7 @@ export const v1Surface: Surface = {
     description: 'A self-hosted server speaking the Astro API v1: organizations, workspaces, clusters, Deployments and more.',
   },
   apiVersions: ['1', '1.0'],
-  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges],
+  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges, ...logs],
 };
 
 /** Every surface the server serves. */

@@ -228,6 +228,20 @@ export interface ListPageMarksTable {
   run_length: number;
 }
 
+/**
+ * A Deployment component's log line; see src/resources/logs/repo.ts, its one owner. The search
+ * words live beside it (an FTS5 table on SQLite, a tsvector column on PostgreSQL) and are only
+ * written and read through SQL of that file, so they have no type here.
+ */
+export interface DeploymentLogLinesTable {
+  seq: number;
+  organization_id: string;
+  deployment_id: string;
+  source: string;
+  ts_us: number | string;
+  raw: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
@@ -245,4 +259,5 @@ export interface Database {
   auth_cache_epoch: AuthCacheEpochTable;
   list_counts: ListCountsTable;
   list_page_marks: ListPageMarksTable;
+  deployment_log_lines: DeploymentLogLinesTable;
 }

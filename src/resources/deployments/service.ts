@@ -15,8 +15,9 @@ import { findRegion, STANDARD_REGIONS, type Executor } from '../../platform/cata
 import { findCluster, listClusters, lockCluster, nodePoolsOf, workspaceIdsOf, type ClusterRow } from '../clusters/repo.js';
 import { findOrganization } from '../organizations/repo.js';
 import { findWorkspace, lockWorkspace, type WorkspaceRow } from '../workspaces/repo.js';
+import { componentEvents } from '../logs/service.js';
 import { buildSpec, validTime, type AnyBody, type Current, type Infra, type Spec } from './checks.js';
-import { pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
+import { lifecycle, pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
 import * as repo from './repo.js';
 import {
   CREATE_MEMBERS, type CreateDeploymentBody, type DeploymentType, type DeploymentView, type HibernationOverrideView, type OverrideBody, type UpdateDeploymentBody,
@@ -184,6 +185,37 @@ async function writeChildren(tx: Queryable, deploymentId: string, spec: Spec, st
   })));
 }
 
+// ---------------------------------------------------------------- simulated component logs
+
+/** A Deployment as the simulated components' log lines see it (src/resources/logs/component-events.ts). */
+function simulatedFromSpec(organizationId: string, id: string, namespace: string, spec: Spec): componentEvents.SimulatedDeployment {
+  return { organizationId, id, namespace, runtimeVersion: spec.runtimeVersion, executor: spec.executor, schedulerReplicas: spec.schedulerReplicas, queues: spec.queues };
+}
+
+function simulatedFromRow(row: repo.DeploymentRow, queues: repo.QueueRow[]): componentEvents.SimulatedDeployment {
+  return {
+    organizationId: row.organization_id,
+    id: row.id,
+    namespace: row.namespace,
+    runtimeVersion: row.runtime_version,
+    executor: row.executor,
+    schedulerReplicas: row.scheduler_replicas,
+    queues: queues.map((q) => ({ name: q.name, minWorkerCount: q.min_worker_count, maxWorkerCount: q.max_worker_count, workerConcurrency: q.worker_concurrency, astroMachine: q.astro_machine })),
+  };
+}
+
+/** When a change written at `now` is rolled out: the end of its pending status, or at once. */
+const readyAt = (pending: { pending_until: string | null }, now: Date) => (pending.pending_until ? new Date(pending.pending_until) : now);
+
+/** Logs a development Deployment falling asleep or waking when a change to its override flips its state at `now`. */
+async function logHibernationFlip(tx: Queryable, before: repo.DeploymentRow, after: repo.DeploymentRow, now: Date, why: string): Promise<void> {
+  const was = lifecycle(before, now).hibernation?.isHibernating ?? false;
+  const is = lifecycle(after, now).hibernation?.isHibernating ?? false;
+  if (was === is) return;
+  const queues = (await repo.queuesOf(tx, [after.id])).get(after.id) ?? [];
+  await componentEvents.hibernationChanged(tx, simulatedFromRow(after, queues), now, is, why);
+}
+
 // ---------------------------------------------------------------- create
 
 export async function createDeployment(app: AppContext, p: Principal, organizationId: string, body: CreateDeploymentBody): Promise<DeploymentView> {
@@ -199,6 +231,7 @@ export async function createDeployment(app: AppContext, p: Principal, organizati
     await checkDedicatedEnforced(tx, organizationId, infra, b);
     const spec = buildSpec(b, infra, { cicdEnforcedDefault: toBool(workspace.cicd_enforced_default) });
     const id = newId();
+    const pending = pendingAfterCreate(app, now);
     await repo.insertDeployment(tx, {
       id,
       organization_id: organizationId,
@@ -209,10 +242,11 @@ export async function createDeployment(app: AppContext, p: Principal, organizati
       region: infra.region,
       namespace: namespaceFor(id),
       ...specColumns(spec),
-      ...pendingAfterCreate(app, now),
+      ...pending,
       ...createdColumns(actor(p), now),
     });
     await writeChildren(tx, id, spec, [], now);
+    await componentEvents.deploymentCreated(tx, simulatedFromSpec(organizationId, id, namespaceFor(id), spec), now, readyAt(pending, now));
     return deploymentView(tx, organizationId, id, now);
   });
 }
@@ -260,12 +294,15 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
     checkImmutable(b, current.row);
     const infra = await infraOf(tx, current.row);
     const spec = buildSpec(b, infra, { cicdEnforcedDefault: false, current });
+    const pending = pendingAfterUpdate(app, current.row, now);
     await repo.updateDeployment(tx, id, {
       ...specColumns(spec),
-      ...pendingAfterUpdate(app, current.row, now),
+      ...pending,
       ...updatedColumns(actor(p), now),
     });
     await writeChildren(tx, id, spec, current.queues, now);
+    const before = simulatedFromRow(current.row, current.queues);
+    await componentEvents.deploymentUpdated(tx, before, simulatedFromSpec(organizationId, id, current.row.namespace, spec), now, readyAt(pending, now));
     return deploymentView(tx, organizationId, id, now);
   });
 }
@@ -301,7 +338,9 @@ export async function overrideHibernation(app: AppContext, p: Principal, organiz
       throw invalidField('overrideUntil', 'future', 'overrideUntil must be a time in the future');
     }
     const override = { isHibernating: body.isHibernating, ...(until !== undefined ? { overrideUntil: until } : {}) };
-    await repo.updateDeployment(tx, id, { hibernation_override: JSON.stringify(override), ...updatedColumns(actor(p), now) });
+    const stored = JSON.stringify(override);
+    await repo.updateDeployment(tx, id, { hibernation_override: stored, ...updatedColumns(actor(p), now) });
+    await logHibernationFlip(tx, row, { ...row, hibernation_override: stored }, now, 'hibernation override');
     return overrideView(override, now);
   });
 }
@@ -314,6 +353,7 @@ export async function removeHibernationOverride(app: AppContext, p: Principal, o
     const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
     if (storedOverride(row) === null) return;
     await repo.updateDeployment(tx, id, { hibernation_override: null, ...updatedColumns(actor(p), now) });
+    await logHibernationFlip(tx, row, { ...row, hibernation_override: null }, now, 'hibernation override removed');
   });
 }
 
