@@ -9,6 +9,8 @@ import type { Surface } from './http/surface.js';
 import { bodyAjv, inputAjv, requestValidator } from './http/validation.js';
 import { buildSpec } from './openapi/build.js';
 import { surfaces } from './resources/index.js';
+import { registerOtlpLogs } from './resources/logs/otlp.js';
+import { startLogRetention } from './resources/logs/service.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -62,6 +64,12 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   });
 
   for (const surface of opts.surfaces ?? surfaces) await registerSurface(fastify, app, surface);
+
+  // OTLP/HTTP log ingestion at its standard path, beside (not inside) the v1 surface: its own
+  // body handling and error shape.
+  await registerOtlpLogs(fastify, app);
+  const retention = startLogRetention(app, (err) => fastify.log.error({ err }, 'deleting expired log lines failed'));
+  fastify.addHook('onClose', () => retention.close());
 
   fastify.get('/livez', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (req, reply) => {

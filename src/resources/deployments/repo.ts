@@ -29,6 +29,11 @@ export function findDeployment(db: Queryable, organizationId: string, id: string
   return selectDeployments(db, organizationId).where('id', '=', id).executeTakeFirst();
 }
 
+/** The Deployment whose simulated Kubernetes namespace is `namespace` (log shippers name it so). */
+export function findDeploymentByNamespace(db: Queryable, organizationId: string, namespace: string): Promise<DeploymentRow | undefined> {
+  return selectDeployments(db, organizationId).where('namespace', '=', namespace).executeTakeFirst();
+}
+
 /** Takes the Deployment's row lock before a change (see lockRow). */
 export function lockDeployment(db: Queryable, organizationId: string, id: string): Promise<void> {
   return lockRow(db, 'deployments', id, organizationId);

@@ -45,8 +45,9 @@ export async function encodeSearchId(q: Queryable, s: FrozenSearch): Promise<str
 export async function decodeSearchId(q: Queryable, id: string): Promise<FrozenSearch | undefined> {
   const [payload, sig, extra] = id.split('.');
   if (!payload || !sig || extra !== undefined || id.length > 64 * 1024) return undefined;
-  const given = Buffer.from(sig, 'base64url');
-  const expected = mac(await key(q), payload);
+  // Compared as text: base64url decoding would ignore a trailing extra character.
+  const given = Buffer.from(sig);
+  const expected = Buffer.from(mac(await key(q), payload).toString('base64url'));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const [v, deploymentId, sources, searchText, fromUs, toUs, upToSeq, maxNumResults] = JSON.parse(Buffer.from(payload, 'base64url').toString()) as unknown[];

@@ -105,3 +105,24 @@ export async function pruneLogs(app: AppContext, batch = 5000, maxBatches = 100)
   }
   return total;
 }
+
+/** How often a server deletes expired lines. */
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+
+/**
+ * Deletes expired lines now and every PRUNE_EVERY_MS, on a timer that does not keep the process
+ * alive; several server instances on one store may all do it (the deletes do not conflict).
+ */
+export function startLogRetention(app: AppContext, onError: (err: unknown) => void): { close(): void } {
+  let running = false;
+  const run = () => {
+    if (running) return;
+    running = true;
+    pruneLogs(app).catch(onError).finally(() => { running = false; });
+  };
+  const first = setTimeout(run, 5000);
+  const timer = setInterval(run, PRUNE_EVERY_MS);
+  first.unref();
+  timer.unref();
+  return { close: () => { clearTimeout(first); clearInterval(timer); } };
+}
