@@ -114,22 +114,37 @@ export interface LogQuery {
   limit: number;
 }
 
+/**
+ * Matches up to which a text search on SQLite starts from the words table (few matches: each is
+ * looked up, then sorted); above it, it walks the Deployment's lines newest first and keeps those
+ * in the list of matches, stopping at the page's end.
+ */
+const FEW_MATCHES = 10_000;
+
 /** A page of matching lines, newest first (same time: the later written first). */
 export async function searchLogLines(q: Queryable, f: LogQuery): Promise<LogLineRow[]> {
   if (f.limit <= 0 || f.sources.length === 0 || f.fromUs > f.toUs) return [];
-  let query = q.selectFrom('deployment_log_lines as l')
-    .select(['l.seq', 'l.source', 'l.ts_us', 'l.raw'])
-    .where('l.deployment_id', '=', f.deploymentId)
-    .where('l.ts_us', '>=', f.fromUs)
-    .where('l.ts_us', '<=', f.toUs)
-    .where('l.seq', '<=', f.upToSeq)
-    .where('l.source', 'in', f.sources);
-  if (f.terms.length > 0) {
-    query = storeKind(q) === 'postgres'
-      ? query.where(sql<boolean>`l.words @@ ${tsqueryLiteral(f.terms)}::tsquery`)
-      : query.where(sql<boolean>`l.seq in (select rowid from deployment_log_words where deployment_log_words match ${ftsQuery(f.terms)})`);
+  const postgres = storeKind(q) === 'postgres';
+  const filters = sql`l.deployment_id = ${f.deploymentId} and l.ts_us >= ${f.fromUs} and l.ts_us <= ${f.toUs} and l.seq <= ${f.upToSeq}
+    and l.source in (${sql.join(f.sources)})`;
+  const page = sql`order by l.ts_us desc, l.seq desc limit ${f.limit} offset ${f.offset}`;
+  let query;
+  if (f.terms.length === 0) {
+    query = sql<LogLineRow>`select l.seq, l.source, l.ts_us, l.raw from deployment_log_lines l where ${filters} ${page}`;
+  } else if (postgres) {
+    query = sql<LogLineRow>`select l.seq, l.source, l.ts_us, l.raw from deployment_log_lines l
+      where ${filters} and l.words @@ ${tsqueryLiteral(f.terms)}::tsquery ${page}`;
+  } else {
+    const match = ftsQuery(f.terms);
+    const counted = await sql<{ n: number }>`select count(*) as n from (select rowid from deployment_log_words where deployment_log_words match ${match} limit ${FEW_MATCHES + 1})`.execute(q);
+    query = Number(counted.rows[0]?.n ?? 0) <= FEW_MATCHES
+      // CROSS JOIN keeps the words table as the outer loop.
+      ? sql<LogLineRow>`select l.seq, l.source, l.ts_us, l.raw from deployment_log_words w cross join deployment_log_lines l on l.seq = w.rowid
+          where w.deployment_log_words match ${match} and ${filters} ${page}`
+      : sql<LogLineRow>`select l.seq, l.source, l.ts_us, l.raw from deployment_log_lines l
+          where ${filters} and l.seq in (select rowid from deployment_log_words where deployment_log_words match ${match}) ${page}`;
   }
-  const rows = await query.orderBy('l.ts_us', 'desc').orderBy('l.seq', 'desc').offset(f.offset).limit(f.limit).execute();
+  const rows = (await query.execute(q)).rows;
   return rows.map((r) => ({ seq: Number(r.seq), source: r.source, ts_us: Number(r.ts_us), raw: r.raw }));
 }
 

@@ -9,7 +9,8 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * - ts_us: the line's time in microseconds since the epoch.
  * - Full-text search indexes the words of a line as the server cut them (see
  *   src/resources/logs/words.ts), so both stores find the same lines: on SQLite in an FTS5 table
- *   (contentless, rowid = seq, words split on spaces only by the `ascii` tokenizer), kept by the
+ *   (contentless, rowid = seq, words split on spaces only by the `ascii` tokenizer, no positions:
+ *   searches match words, not phrases), kept by the
  *   writer and by a delete trigger; on PostgreSQL in a tsvector column built from those words
  *   (no parser, no dictionary) with a GIN index.
  * - A Deployment's lines go with it (ON DELETE CASCADE), and so with its Organization.
@@ -36,7 +37,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       ts_us integer not null,
       raw text not null
     )`.execute(db);
-    await sql`create virtual table deployment_log_words using fts5(words, content='', contentless_delete=1, tokenize='ascii')`.execute(db);
+    await sql`create virtual table deployment_log_words using fts5(words, content='', contentless_delete=1, tokenize='ascii', detail=none)`.execute(db);
     // Cascaded deletes (a Deployment's) fire triggers too, so no path leaves words behind.
     await sql`create trigger deployment_log_lines_forget after delete on deployment_log_lines begin
       delete from deployment_log_words where rowid = old.seq;
