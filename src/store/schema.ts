@@ -242,6 +242,12 @@ export interface DeploymentLogLinesTable {
   raw: string;
 }
 
+/** Up to when a Deployment's scheduled hibernation is in its logs; see src/resources/logs/repo.ts. */
+export interface DeploymentLogMarksTable {
+  deployment_id: string;
+  hibernation_logged_until: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
@@ -260,4 +266,5 @@ export interface Database {
   list_counts: ListCountsTable;
   list_page_marks: ListPageMarksTable;
   deployment_log_lines: DeploymentLogLinesTable;
+  deployment_log_marks: DeploymentLogMarksTable;
 }

@@ -158,6 +158,26 @@ describe('deployment logs', () => {
       assert.equal(awake.results[0].timestamp, s.clock.now().getTime() / 1000);
     });
 
+    it('logs hibernation on a schedule at the moments it happened, once', async () => {
+      // The test clock starts at 12:00 UTC: asleep at 18:00, awake at 08:00.
+      const schedules = [{ hibernateAtCron: '0 18 * * *', wakeAtCron: '0 8 * * *', isEnabled: true }];
+      const dev = await createDeployment('nightly', { isDevelopmentMode: true, scalingSpec: { hibernationSpec: { schedules } } });
+      const day = new Date(s.clock.now());
+      day.setUTCHours(0, 0, 0, 0);
+      const at = (h: number) => (day.getTime() + h * 3_600_000) / 1000;
+      const toNext18 = (at(18) * 1000 - s.clock.now().getTime()) / 1000;
+      s.clock.advance(toNext18 + 3600 * 15); // 09:00 the next day: asleep at 18:00, awake at 08:00
+      const page = await search(dev.id, { range: 86400, searchText: 'hibernates OR waking' });
+      assert.equal(page.resultCount, 0, 'all words must match');
+      const asleep = await search(dev.id, { range: 86400, searchText: 'hibernates', sources: ['scheduler'] });
+      assert.deepEqual(asleep.results.map((r: Json) => r.timestamp), [at(18)]);
+      const awake = await search(dev.id, { range: 86400, searchText: 'waking' });
+      assert.deepEqual(awake.results.map((r: Json) => r.timestamp), [at(32)]);
+      // Reading again logs nothing twice.
+      assert.equal((await search(dev.id, { range: 86400, searchText: 'waking' })).resultCount, 1);
+      assert.equal((await search(dev.id, { range: 86400, searchText: 'hibernates', sources: ['scheduler'] })).resultCount, 1);
+    });
+
     it('removes a Deployment\'s lines with it', async () => {
       const gone = await createDeployment('short-lived');
       await shipOk(s, otlp(gone.id, s.clock.now(), [{ body: 'about to go' }]));

@@ -15,9 +15,9 @@ import { findRegion, STANDARD_REGIONS, type Executor } from '../../platform/cata
 import { findCluster, listClusters, lockCluster, nodePoolsOf, workspaceIdsOf, type ClusterRow } from '../clusters/repo.js';
 import { findOrganization } from '../organizations/repo.js';
 import { findWorkspace, lockWorkspace, type WorkspaceRow } from '../workspaces/repo.js';
-import { componentEvents } from '../logs/service.js';
 import { buildSpec, validTime, type AnyBody, type Current, type Infra, type Spec } from './checks.js';
-import { lifecycle, pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
+import { pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
+import * as componentLogs from './component-logs.js';
 import * as repo from './repo.js';
 import {
   CREATE_MEMBERS, type CreateDeploymentBody, type DeploymentType, type DeploymentView, type HibernationOverrideView, type OverrideBody, type UpdateDeploymentBody,
@@ -185,37 +185,6 @@ async function writeChildren(tx: Queryable, deploymentId: string, spec: Spec, st
   })));
 }
 
-// ---------------------------------------------------------------- simulated component logs
-
-/** A Deployment as the simulated components' log lines see it (src/resources/logs/component-events.ts). */
-function simulatedFromSpec(organizationId: string, id: string, namespace: string, spec: Spec): componentEvents.SimulatedDeployment {
-  return { organizationId, id, namespace, runtimeVersion: spec.runtimeVersion, executor: spec.executor, schedulerReplicas: spec.schedulerReplicas, queues: spec.queues };
-}
-
-function simulatedFromRow(row: repo.DeploymentRow, queues: repo.QueueRow[]): componentEvents.SimulatedDeployment {
-  return {
-    organizationId: row.organization_id,
-    id: row.id,
-    namespace: row.namespace,
-    runtimeVersion: row.runtime_version,
-    executor: row.executor,
-    schedulerReplicas: row.scheduler_replicas,
-    queues: queues.map((q) => ({ name: q.name, minWorkerCount: q.min_worker_count, maxWorkerCount: q.max_worker_count, workerConcurrency: q.worker_concurrency, astroMachine: q.astro_machine })),
-  };
-}
-
-/** When a change written at `now` is rolled out: the end of its pending status, or at once. */
-const readyAt = (pending: { pending_until: string | null }, now: Date) => (pending.pending_until ? new Date(pending.pending_until) : now);
-
-/** Logs a development Deployment falling asleep or waking when a change to its override flips its state at `now`. */
-async function logHibernationFlip(tx: Queryable, before: repo.DeploymentRow, after: repo.DeploymentRow, now: Date, why: string): Promise<void> {
-  const was = lifecycle(before, now).hibernation?.isHibernating ?? false;
-  const is = lifecycle(after, now).hibernation?.isHibernating ?? false;
-  if (was === is) return;
-  const queues = (await repo.queuesOf(tx, [after.id])).get(after.id) ?? [];
-  await componentEvents.hibernationChanged(tx, simulatedFromRow(after, queues), now, is, why);
-}
-
 // ---------------------------------------------------------------- create
 
 export async function createDeployment(app: AppContext, p: Principal, organizationId: string, body: CreateDeploymentBody): Promise<DeploymentView> {
@@ -246,7 +215,7 @@ export async function createDeployment(app: AppContext, p: Principal, organizati
       ...createdColumns(actor(p), now),
     });
     await writeChildren(tx, id, spec, [], now);
-    await componentEvents.deploymentCreated(tx, simulatedFromSpec(organizationId, id, namespaceFor(id), spec), now, readyAt(pending, now));
+    await componentLogs.created(tx, organizationId, id, namespaceFor(id), spec, now, pending);
     return deploymentView(tx, organizationId, id, now);
   });
 }
@@ -294,6 +263,8 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
     checkImmutable(b, current.row);
     const infra = await infraOf(tx, current.row);
     const spec = buildSpec(b, infra, { cicdEnforcedDefault: false, current });
+    // What the old schedules did until now is logged before they change.
+    await componentLogs.catchUpHibernation(tx, app, current.row, now);
     const pending = pendingAfterUpdate(app, current.row, now);
     await repo.updateDeployment(tx, id, {
       ...specColumns(spec),
@@ -301,8 +272,7 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
       ...updatedColumns(actor(p), now),
     });
     await writeChildren(tx, id, spec, current.queues, now);
-    const before = simulatedFromRow(current.row, current.queues);
-    await componentEvents.deploymentUpdated(tx, before, simulatedFromSpec(organizationId, id, current.row.namespace, spec), now, readyAt(pending, now));
+    await componentLogs.updated(tx, current, spec, now, pending);
     return deploymentView(tx, organizationId, id, now);
   });
 }
@@ -339,8 +309,9 @@ export async function overrideHibernation(app: AppContext, p: Principal, organiz
     }
     const override = { isHibernating: body.isHibernating, ...(until !== undefined ? { overrideUntil: until } : {}) };
     const stored = JSON.stringify(override);
+    await componentLogs.catchUpHibernation(tx, app, row, now);
     await repo.updateDeployment(tx, id, { hibernation_override: stored, ...updatedColumns(actor(p), now) });
-    await logHibernationFlip(tx, row, { ...row, hibernation_override: stored }, now, 'hibernation override');
+    await componentLogs.hibernationFlip(tx, row, { ...row, hibernation_override: stored }, now, 'hibernation override');
     return overrideView(override, now);
   });
 }
@@ -352,8 +323,9 @@ export async function removeHibernationOverride(app: AppContext, p: Principal, o
     await repo.lockDeployment(tx, organizationId, id);
     const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
     if (storedOverride(row) === null) return;
+    await componentLogs.catchUpHibernation(tx, app, row, now);
     await repo.updateDeployment(tx, id, { hibernation_override: null, ...updatedColumns(actor(p), now) });
-    await logHibernationFlip(tx, row, { ...row, hibernation_override: null }, now, 'hibernation override removed');
+    await componentLogs.hibernationFlip(tx, row, { ...row, hibernation_override: null }, now, 'hibernation override removed');
   });
 }
 
@@ -379,6 +351,9 @@ export async function deploymentOptionsContext(app: AppContext, organizationId: 
   if (row.workload_identity && row.workload_identity !== fallback) identities.push({ role: row.workload_identity, label: 'Configured' });
   return { type: row.type as DeploymentType, cloudProvider: provider, runtimeVersion: row.runtime_version, executor: row.executor as Executor, workloadIdentities: identities };
 }
+
+/** Logs the scheduled hibernation of a Deployment up to now, before its logs are read. */
+export const logScheduledHibernation = componentLogs.catchUpBeforeRead;
 
 /** How many Deployments a Workspace holds; Workspaces with any cannot be deleted. */
 export const deploymentsInWorkspace = repo.countInWorkspace;

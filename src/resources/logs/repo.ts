@@ -3,7 +3,7 @@ import { storeKind, withinTransaction, type Queryable } from '../../store/db.js'
 import { ftsDocument, ftsQuery, tsqueryLiteral, tsvectorLiteral, wordsOf, type SearchTerm } from './words.js';
 
 /**
- * The one owner of deployment_log_lines and its search words (migration 012). Every line is
+ * The one owner of deployment_log_lines, its search words and deployment_log_marks (migration 012). Every line is
  * written by appendLogLines, whoever produces it: the simulated components, OTLP ingestion,
  * deploys.
  */
@@ -87,7 +87,7 @@ export async function appendLogLines(q: Queryable, lines: NewLogLine[]): Promise
         seq += 1;
         const raw = storable(l.raw);
         rows.push(sql`(${seq}, ${l.organizationId}, ${l.deploymentId}, ${l.source}, ${Math.trunc(l.timeUs)}, ${raw})`);
-        docs.push(sql`(${seq}, ${ftsDocument(wordsOf(l.extraWords ? `${raw} ${l.extraWords}` : raw))})`);
+        docs.push(sql`(${seq}, ${ftsDocument(l.deploymentId, wordsOf(l.extraWords ? `${raw} ${l.extraWords}` : raw))})`);
       }
       await sql`insert into deployment_log_lines (seq, organization_id, deployment_id, source, ts_us, raw) values ${sql.join(rows)}`.execute(tx);
       await sql`insert into deployment_log_words (rowid, words) values ${sql.join(docs)}`.execute(tx);
@@ -115,9 +115,9 @@ export interface LogQuery {
 }
 
 /**
- * Matches up to which a text search on SQLite starts from the words table (few matches: each is
- * looked up, then sorted); above it, it walks the Deployment's lines newest first and keeps those
- * in the list of matches, stopping at the page's end.
+ * Matches (in the Deployment) up to which a text search on SQLite starts from the words table:
+ * each match is looked up, then sorted. Above it, it walks the Deployment's lines newest first,
+ * keeping those in the list of matches, and stops at the page's end.
  */
 const FEW_MATCHES = 10_000;
 
@@ -135,7 +135,7 @@ export async function searchLogLines(q: Queryable, f: LogQuery): Promise<LogLine
     query = sql<LogLineRow>`select l.seq, l.source, l.ts_us, l.raw from deployment_log_lines l
       where ${filters} and l.words @@ ${tsqueryLiteral(f.terms)}::tsquery ${page}`;
   } else {
-    const match = ftsQuery(f.terms);
+    const match = ftsQuery(f.deploymentId, f.terms);
     const counted = await sql<{ n: number }>`select count(*) as n from (select rowid from deployment_log_words where deployment_log_words match ${match} limit ${FEW_MATCHES + 1})`.execute(q);
     query = Number(counted.rows[0]?.n ?? 0) <= FEW_MATCHES
       // CROSS JOIN keeps the words table as the outer loop.
@@ -157,4 +157,15 @@ export async function deleteLinesBefore(q: Queryable, beforeUs: number, batch: n
     .where('seq', 'in', (eb) => eb.selectFrom('deployment_log_lines').select('seq').where('ts_us', '<', beforeUs).orderBy('ts_us').limit(batch))
     .executeTakeFirst();
   return Number(r.numDeletedRows);
+}
+
+/** Up to when (stored time) the hibernation of a Deployment's schedules is logged; undefined: not yet. */
+export async function hibernationLoggedUntil(q: Queryable, deploymentId: string): Promise<string | undefined> {
+  const r = await q.selectFrom('deployment_log_marks').select('hibernation_logged_until').where('deployment_id', '=', deploymentId).executeTakeFirst();
+  return r?.hibernation_logged_until;
+}
+
+export async function setHibernationLoggedUntil(q: Queryable, deploymentId: string, at: string): Promise<void> {
+  await q.insertInto('deployment_log_marks').values({ deployment_id: deploymentId, hibernation_logged_until: at })
+    .onConflict((oc) => oc.column('deployment_id').doUpdateSet({ hibernation_logged_until: at })).execute();
 }

@@ -1,5 +1,5 @@
 import { defineOperation, STANDARD_ERRORS } from '../../http/operation.js';
-import { deploymentTarget } from '../deployments/service.js';
+import { deploymentTarget, logScheduledHibernation } from '../deployments/service.js';
 import { DeploymentLog, DeploymentLogsParams, GetDeploymentLogsQuery } from './schema.js';
 import * as service from './service.js';
 
@@ -17,6 +17,10 @@ export const operations = [
     success: { status: 200, schema: DeploymentLog },
     errors: STANDARD_ERRORS,
     target: ({ app, params }) => deploymentTarget(app, params.organizationId, params.deploymentId),
-    handler: ({ app, params, query }) => service.getDeploymentLogs(app, params.organizationId, params.deploymentId, query),
+    handler: async ({ app, params, query }) => {
+      // What hibernation schedules did since the last look happened with no request: log it first.
+      if (query.searchId === undefined) await logScheduledHibernation(app, params.organizationId, params.deploymentId);
+      return service.getDeploymentLogs(app, params.organizationId, params.deploymentId, query);
+    },
   }),
 ];

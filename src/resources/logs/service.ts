@@ -6,7 +6,7 @@ import type { DeploymentLogView, GetDeploymentLogsQueryValue } from './schema.js
 import { decodeSearchId, encodeSearchId, type FrozenSearch } from './search-id.js';
 import { searchTerms } from './words.js';
 
-export { appendLogLines } from './repo.js';
+export { appendLogLines, hibernationLoggedUntil, setHibernationLoggedUntil } from './repo.js';
 export * as componentEvents from './component-events.js';
 
 /** Most lines one page returns, whatever limit asks for. */

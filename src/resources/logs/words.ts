@@ -45,11 +45,19 @@ export function searchTerms(text: string): SearchTerm[] {
  * quoting below is for the stores' syntax only.
  */
 
-/** The words as the FTS5 table stores them: separated by spaces, split again by its `ascii` tokenizer. */
-export const ftsDocument = (words: string[]) => words.join(' ');
+/**
+ * The FTS5 table also holds, with each line, a token naming its Deployment, so a search counts
+ * and reads only that Deployment's matches. U+00B7 (middle dot) is no letter or digit, so no word
+ * of a line can be that token; the `ascii` tokenizer keeps it inside a token.
+ */
+const deploymentToken = (deploymentId: string) => `\u00B7${deploymentId.replace(/[^A-Za-z0-9]/g, '')}`;
 
-/** An FTS5 query matching every term. */
-export const ftsQuery = (terms: SearchTerm[]) => terms.map((t) => `"${t.word}"${t.prefix ? ' *' : ''}`).join(' AND ');
+/** The words as the FTS5 table stores them: separated by spaces, split again by its `ascii` tokenizer. */
+export const ftsDocument = (deploymentId: string, words: string[]) => [deploymentToken(deploymentId), ...words].join(' ');
+
+/** An FTS5 query matching every term in one Deployment's lines. */
+export const ftsQuery = (deploymentId: string, terms: SearchTerm[]) =>
+  [`"${deploymentToken(deploymentId)}"`, ...terms.map((t) => `"${t.word}"${t.prefix ? ' *' : ''}`)].join(' AND ');
 
 /** A tsvector literal of the words, taken as they are (no parser, no dictionary). */
 export const tsvectorLiteral = (words: string[]) => words.map((w) => `'${w}'`).join(' ');

@@ -10,10 +10,12 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * - Full-text search indexes the words of a line as the server cut them (see
  *   src/resources/logs/words.ts), so both stores find the same lines: on SQLite in an FTS5 table
  *   (contentless, rowid = seq, words split on spaces only by the `ascii` tokenizer, no positions:
- *   searches match words, not phrases), kept by the
- *   writer and by a delete trigger; on PostgreSQL in a tsvector column built from those words
+ *   searches match words, not phrases; each line also holds a token naming its Deployment, so a
+ *   search reads only that Deployment's matches), kept by the writer and by a delete trigger; on PostgreSQL in a tsvector column built from those words
  *   (no parser, no dictionary) with a GIN index.
  * - A Deployment's lines go with it (ON DELETE CASCADE), and so with its Organization.
+ * - deployment_log_marks: up to when the hibernation of a Deployment's schedules has been logged
+ *   (hibernation on a schedule happens with no request to write it at; it is logged later).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
@@ -43,6 +45,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       delete from deployment_log_words where rowid = old.seq;
     end`.execute(db);
   }
+  await db.schema.createTable('deployment_log_marks')
+    .addColumn('deployment_id', 'text', (c) => c.primaryKey().references('deployments.id').onDelete('cascade'))
+    .addColumn('hibernation_logged_until', 'text', (c) => c.notNull())
+    .execute();
   await db.schema.createIndex('deployment_log_lines_window').on('deployment_log_lines').columns(['deployment_id', 'ts_us', 'seq']).execute();
   await db.schema.createIndex('deployment_log_lines_age').on('deployment_log_lines').columns(['ts_us']).execute();
 }
