@@ -262,6 +262,7 @@ describe('deployment logs', () => {
       assertError(await s.api.get(path, { sources: ALL, endDate: '2026-03-01T00:00:00Z' }), 400, 'startDate', 'required_with');
       assertError(await s.api.get(path, { sources: ALL, startDate: '2026-03-02T00:00:00Z', endDate: '2026-03-01T00:00:00Z' }), 400, 'endDate');
       assertError(await s.api.get(path, { sources: ALL, startDate: 'yesterday', endDate: '2026-03-01T00:00:00Z' }), 400, 'startDate');
+      assertError(await s.api.get(path, { sources: ALL, startDate: '2026-06-30T23:59:60Z', endDate: '2026-07-01T00:00:00Z' }), 400, 'startDate');
       assertError(await s.api.get(path, { sources: ALL, searchText: '!!!' }), 400, 'searchText');
       assertError(await s.api.get(path, { sources: ALL, searchId: 'nonsense' }), 400, 'searchId');
       assertError(await s.api.get(`${base}/c${'0'.repeat(24)}/logs`, { sources: ALL }), 400, 'deploymentId');

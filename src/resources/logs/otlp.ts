@@ -42,8 +42,8 @@ export const LOGS_WRITE_PERMISSION = 'deployment.update';
 const BODY_LIMIT = 16 * 1024 * 1024;
 const MAX_INFLATED = 64 * 1024 * 1024;
 const NS_PER_US = 1000n;
-/** Latest time accepted, 9999-12-31 (microseconds): later ones are not real times. */
-const MAX_TIME_US = 253402300799999999n;
+/** Latest time accepted (microseconds, about the year 2255): later ones are no real times, and would not be exact as numbers. */
+const MAX_TIME_US = BigInt(Number.MAX_SAFE_INTEGER);
 
 type Json = Record<string, unknown>;
 

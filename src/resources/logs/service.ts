@@ -19,6 +19,13 @@ export function retentionStartUs(app: AppContext): number {
   return app.clock.now().getTime() * 1000 - app.config.logRetentionDays * DAY_US;
 }
 
+/** A date-time the schema let through as microseconds; some it accepts (a leap second) are no time JavaScript knows. */
+function parsedUs(field: string, value: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalidField(field, 'datetime', `${field} must be an RFC 3339 date-time such as 2026-03-01T12:00:00Z`);
+  return ms * 1000;
+}
+
 /** The search a first page defines: its window (within retention, never past now), words and snapshot. */
 async function newSearch(app: AppContext, deploymentId: string, q: GetDeploymentLogsQueryValue): Promise<FrozenSearch> {
   const nowUs = app.clock.now().getTime() * 1000;
@@ -27,8 +34,8 @@ async function newSearch(app: AppContext, deploymentId: string, q: GetDeployment
   if (q.startDate !== undefined || q.endDate !== undefined) {
     if (q.startDate === undefined) throw invalidField('startDate', 'required_with', 'startDate is required when endDate is set');
     if (q.endDate === undefined) throw invalidField('endDate', 'required_with', 'endDate is required when startDate is set');
-    fromUs = Date.parse(q.startDate) * 1000;
-    toUs = Date.parse(q.endDate) * 1000;
+    fromUs = parsedUs('startDate', q.startDate);
+    toUs = parsedUs('endDate', q.endDate);
     if (fromUs > toUs) throw invalidField('endDate', 'gtefield', 'endDate must not be before startDate');
   } else {
     const range = q.range ?? 3600;
