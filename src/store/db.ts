@@ -159,7 +159,10 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       };
     };
   }
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  // Migrations 007-012 were written side by side and land in any order, so a store may have run a
+  // later-numbered one before an earlier one arrives: run whichever have not run, in name order,
+  // rather than refusing to start. (Each creates its own tables; none depends on another of them.)
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(), allowUnorderedMigrations: true });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
