@@ -33,6 +33,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openContext } from '../src/command.js';
 import { loadConfig } from '../src/config.js';
+import { builtInPermissions } from '../src/auth/permissions.js';
 import type { Principal } from '../src/auth/principal.js';
 import { inTransaction } from '../src/store/db.js';
 import { createOrganizationWithOwner } from '../src/resources/organizations/service.js';
@@ -155,7 +156,7 @@ async function main(): Promise<number> {
     orgId = o.organizationId;
     const p: Principal = {
       subjectId: o.tokenId, subjectType: 'SERVICEKEY', organizationId: orgId, tokenId: o.tokenId, scope: 'ORGANIZATION', entityId: orgId,
-      roles: [{ entityType: 'ORGANIZATION', entityId: orgId, role: 'ORGANIZATION_OWNER' }],
+      roles: [{ entityType: 'ORGANIZATION', entityId: orgId, role: 'ORGANIZATION_OWNER', permissions: builtInPermissions('ORGANIZATION_OWNER')! }],
     };
     const w = await createWorkspace(app, p, orgId, { name: 'bench', defaultCloudProvider: 'AWS', defaultRegion: 'us-east-1' });
     big = (await createDeployment(app, p, orgId, { name: 'big', workspaceId: w.id })).id;

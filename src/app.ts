@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { startAuthCache } from './auth/cache.js';
+import { ConfigError } from './config.js';
 import type { AppContext } from './context.js';
 import { ApiError, badRequest } from './http/errors.js';
 import { errorOptions, installErrorHandling, sendError } from './http/error-handling.js';
@@ -20,8 +22,24 @@ export interface BuildOptions {
   listenForChanges?: boolean;
 }
 
+/** HTTPS when the configuration names a certificate and key; unreadable files stop the start. */
+function httpsOptions(app: AppContext): FastifyServerOptions {
+  const tls = app.config.tls;
+  if (!tls) return {};
+  const read = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new ConfigError(`cannot read the TLS ${what} ${file}: ${(err as Error).message}`);
+    }
+  };
+  // Fastify types an HTTPS server differently; the instance is used the same way.
+  return { https: { cert: read(tls.certFile, 'certificate'), key: read(tls.keyFile, 'key') } } as FastifyServerOptions;
+}
+
 export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const fastify = Fastify({
+    ...httpsOptions(app),
     logger: opts.logger ?? false,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
@@ -106,16 +124,19 @@ async function registerSurface(fastify: FastifyInstance, app: AppContext, surfac
         : reply.type('application/yaml').send(await yaml());
     });
   }
-  const versions = new Set(surface.apiVersions);
+  const versions = surface.apiVersions;
   await fastify.register(async (scope) => {
-    scope.addHook('onRequest', (req, _reply, done) => {
-      const version = req.headers['x-api-version'];
-      if (version !== undefined && !versions.has(String(version))) {
-        done(badRequest(`Unsupported X-API-Version "${String(version)}": this surface speaks ${surface.apiVersions.at(-1)}`));
-      } else {
-        done();
-      }
-    });
+    if (versions) {
+      const known = new Set(versions);
+      scope.addHook('onRequest', (req, _reply, done) => {
+        const version = req.headers['x-api-version'];
+        if (version !== undefined && !known.has(String(version))) {
+          done(badRequest(`Unsupported X-API-Version "${String(version)}": this surface speaks ${versions.at(-1)}`));
+        } else {
+          done();
+        }
+      });
+    }
     for (const op of surface.operations) registerOperation(scope, app, op, surface.prefix);
   });
 }

@@ -18,6 +18,8 @@ export interface Config {
   trustProxy: boolean;
   /** Days a Deployment's component log lines are kept (ASTROLABE_LOG_RETENTION_DAYS). */
   logRetentionDays: number;
+  /** PEM files to serve HTTPS with (ASTROLABE_TLS_CERT and ASTROLABE_TLS_KEY, both or neither). */
+  tls: { certFile: string; keyFile: string } | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -44,6 +46,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('ASTROLABE_DATABASE_URL must start with postgres:// or postgresql://');
   }
+  const certFile = env.ASTROLABE_TLS_CERT || undefined;
+  const keyFile = env.ASTROLABE_TLS_KEY || undefined;
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new ConfigError('ASTROLABE_TLS_CERT and ASTROLABE_TLS_KEY go together: set both to serve HTTPS, or neither');
+  }
   return {
     host: env.HOST || '127.0.0.1',
     port: intVar(env, 'PORT', 8888, 0, 65535),
@@ -55,5 +62,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: boolVar(env, 'ASTROLABE_TRUST_PROXY'),
     logRetentionDays: intVar(env, 'ASTROLABE_LOG_RETENTION_DAYS', 30, 1, 3650),
+    tls: certFile && keyFile ? { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) } : undefined,
   };
 }

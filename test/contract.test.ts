@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
-import { applyAllowList, compareDocuments, formatDifference, type AllowedDeviation, type ComparisonResult, type Json } from './helpers/contract/compare.js';
+import { surfaces } from '../src/resources/index.js';
+import { applyAllowList, compareDocuments, formatDifference, type AllowedDeviation, type CompareOptions, type ComparisonResult, type Json } from './helpers/contract/compare.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -13,7 +14,7 @@ import { startServer, type TestServer } from './helpers/server.js';
  * Nothing goes on this list without a reason the real clients (astro CLI, Terraform provider)
  * prove; everything else the comparer finds is a bug in the served document.
  */
-const ALLOWED_DEVIATIONS: AllowedDeviation[] = [
+const V1_ALLOWED: AllowedDeviation[] = [
   {
     operationId: 'UpdateCluster',
     where: 'response 409',
@@ -30,42 +31,85 @@ const ALLOWED_DEVIATIONS: AllowedDeviation[] = [
   },
 ];
 
+/** The older surfaces carry the same deliberate 409s on cluster changes. */
+const PLATFORM_ALLOWED: AllowedDeviation[] = V1_ALLOWED.filter((e) => e.operationId.endsWith('Cluster'));
+
+interface SurfaceContract {
+  name: string;
+  specPath: string;
+  /** Path of the reference document under ../shared/reference. */
+  reference: string;
+  allowed: AllowedDeviation[];
+  options?: CompareOptions;
+}
+
+const CONTRACTS: SurfaceContract[] = [
+  { name: 'v1', specPath: '/spec/v1', reference: 'astro-api-v1.yaml', allowed: V1_ALLOWED },
+  {
+    name: 'platform-v1beta1',
+    specPath: '/spec/platform/v1beta1',
+    reference: 'v1beta1/platform-v1beta1.openapi.json',
+    allowed: PLATFORM_ALLOWED,
+    options: { permissionsOnlyWhereRecorded: true },
+  },
+  {
+    name: 'iam-v1beta1',
+    specPath: '/spec/iam/v1beta1',
+    reference: 'v1beta1/iam-v1beta1.openapi.json',
+    allowed: [],
+    options: { permissionsOnlyWhereRecorded: true },
+  },
+  {
+    name: 'labs-v1',
+    specPath: '/spec/labs/v1',
+    reference: 'v1beta1/labs-v1.openapi.json',
+    allowed: [],
+    options: { permissionsOnlyWhereRecorded: true },
+  },
+];
+
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const REFERENCE = path.resolve(repoRoot, '..', 'shared', 'reference', 'astro-api-v1.yaml');
-const skip = fs.existsSync(REFERENCE)
-  ? false
-  : `the published reference ${REFERENCE} is not on this machine, so the contract comparison cannot run`;
+const referenceDir = path.resolve(repoRoot, '..', 'shared', 'reference');
 
-describe('contract: the served spec matches the published Astro API v1 reference', { skip }, () => {
-  let s: TestServer;
-  let result: ComparisonResult;
+for (const contract of CONTRACTS) {
+  const servedSurface = surfaces.find((x) => x.name === contract.name);
+  const file = path.join(referenceDir, contract.reference);
+  const skip = !servedSurface
+    ? `the ${contract.name} surface is not served`
+    : fs.existsSync(file) ? false : `the published reference ${file} is not on this machine, so the contract comparison cannot run`;
 
-  before(async () => {
-    const reference = YAML.parse(fs.readFileSync(REFERENCE, 'utf8')) as Json;
-    s = await startServer();
-    const res = await fetch(`${s.url}/spec/v1`, { headers: { accept: 'application/json' } });
-    assert.equal(res.status, 200);
-    const served = (await res.json()) as Json;
-    result = compareDocuments(reference, served);
+  describe(`contract: the served ${contract.name} document matches its reference`, { skip }, () => {
+    let s: TestServer;
+    let result: ComparisonResult;
+
+    before(async () => {
+      const text = fs.readFileSync(file, 'utf8');
+      const reference = (file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text)) as Json;
+      s = await startServer();
+      const res = await fetch(`${s.url}${contract.specPath}`, { headers: { accept: 'application/json' } });
+      assert.equal(res.status, 200);
+      const served = (await res.json()) as Json;
+      result = compareDocuments(reference, served, contract.options);
+    });
+    after(async () => { await s?.close(); });
+
+    it('has no difference in any served operation beyond the allow-list', (t) => {
+      assert.ok(result.compared.length > 0, 'the served document shares no operation with the reference');
+      const { unexpected, allowed, unused } = applyAllowList(result.differences, contract.allowed);
+      t.diagnostic(`compared ${result.compared.length} operations: ${result.compared.map((o) => o.operationId).join(', ')}`);
+      for (const d of allowed) t.diagnostic(`allowed: ${formatDifference(d)}`);
+      const servedIds = new Set(result.compared.map((o) => o.operationId));
+      for (const e of unused) {
+        if (servedIds.has(e.operationId)) t.diagnostic(`allow-list entry no longer needed: ${formatDifference(e)}`);
+      }
+      const lines = unexpected.map(formatDifference);
+      for (const line of lines) t.diagnostic(line);
+      assert.equal(lines.length, 0, `${lines.length} difference(s) between the served document and the reference:\n${lines.join('\n')}`);
+    });
+
+    it('lists the reference operations not served yet (informational)', (t) => {
+      t.diagnostic(`not served yet: ${result.notServed.length} operations`);
+      for (const o of result.notServed) t.diagnostic(`  ${o.operationId} (${o.key})`);
+    });
   });
-  after(async () => { await s?.close(); });
-
-  it('has no difference in any served operation beyond the allow-list', (t) => {
-    assert.ok(result.compared.length > 0, 'the served spec shares no operation with the reference');
-    const { unexpected, allowed, unused } = applyAllowList(result.differences, ALLOWED_DEVIATIONS);
-    t.diagnostic(`compared ${result.compared.length} operations: ${result.compared.map((o) => o.operationId).join(', ')}`);
-    for (const d of allowed) t.diagnostic(`allowed: ${formatDifference(d)}`);
-    const servedIds = new Set(result.compared.map((o) => o.operationId));
-    for (const e of unused) {
-      if (servedIds.has(e.operationId)) t.diagnostic(`allow-list entry no longer needed: ${formatDifference(e)}`);
-    }
-    const lines = unexpected.map(formatDifference);
-    for (const line of lines) t.diagnostic(line);
-    assert.equal(lines.length, 0, `${lines.length} difference(s) between the served spec and the reference:\n${lines.join('\n')}`);
-  });
-
-  it('lists the reference operations not served yet (informational)', (t) => {
-    t.diagnostic(`not served yet: ${result.notServed.length} operations`);
-    for (const o of result.notServed) t.diagnostic(`  ${o.operationId} (${o.key})`);
-  });
-});
+}

@@ -40,15 +40,17 @@ export function discriminatedUnion<M extends Record<string, TObject>>(
   property: string,
   mapping: M,
   description: string,
-  options: { whenAbsent?: TObject; nullAsAbsent?: boolean } = {},
+  options: { whenAbsent?: TObject; nullAsAbsent?: boolean; untyped?: boolean } = {},
 ): TUnsafe<Static<M[keyof M]>> {
+  const { untyped, ...info } = options;
   const schema = Type.Unsafe<Static<M[keyof M]>>({
-    type: 'object',
+    // The older documents give a union no type of its own (`untyped`).
+    ...(untyped ? {} : { type: 'object' }),
     description,
     oneOf: Object.values(mapping),
     discriminator: { propertyName: property },
   });
-  unions.set(schema, { property, mapping, ...options });
+  unions.set(schema, { property, mapping, ...info });
   return named(name, schema);
 }
 
@@ -59,6 +61,19 @@ export function unionInfo(schema: object): UnionInfo | undefined {
 /** A string limited to fixed values, served as `{type: string, enum: [...]}`. */
 export function StringEnum<const V extends readonly string[]>(values: V, options: { description?: string } = {}): TUnsafe<V[number]> {
   return Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** An OpenAPI 3.0 `nullable` scalar: the validator accepts null as well as the type. */
+export function Nullable<T extends TSchema>(schema: T) {
+  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
+}
+
+/** `schema` with `keys` required (the older surfaces require fields /v1 makes optional). */
+export function requiring<T extends TObject, K extends keyof T['properties'] & string>(schema: T, keys: readonly K[]) {
+  return Type.Object({
+    ...(Type.Omit(schema, keys) as TObject).properties,
+    ...(Type.Required(Type.Pick(schema, keys)) as TObject).properties,
+  });
 }
 
 export const DateTime = (description: string) => Type.String({ format: 'date-time', description });
@@ -72,11 +87,21 @@ export const FieldValidationError = named('FieldValidationError', Type.Object({
   message: Type.String({ description: 'What is wrong with the field, for people.' }),
 }));
 
-export const ErrorSchema = named('Error', Type.Object({
+const errorProperties = {
   fieldErrors: Type.Optional(Type.Array(FieldValidationError, { description: 'One entry per invalid field, on validation failures only.' })),
   message: Type.String({ description: 'What went wrong.' }),
   requestId: Type.String({ description: 'Identifier of the request, for support and logs.' }),
+};
+
+export const ErrorSchema = named('Error', Type.Object({
+  ...errorProperties,
   statusCode: Type.Integer({ minimum: 400, maximum: 600, description: 'The HTTP status code, repeated in the body.' }),
+}));
+
+/** The same error body as documented by a surface that states no range for `statusCode` (labs). */
+export const ErrorSchemaWithoutLimits = named('Error', Type.Object({
+  ...errorProperties,
+  statusCode: Type.Integer({ description: 'The HTTP status code, repeated in the body.' }),
 }));
 
 export const BasicSubjectProfile = named('BasicSubjectProfile', Type.Object({

@@ -1,3 +1,4 @@
+import type { TSchema } from 'typebox';
 import type { AnyOperation } from './operation.js';
 
 /**
@@ -10,7 +11,12 @@ export interface Surface {
   prefix: string;
   specPaths: string[];
   info: { title: string; version: string; description: string };
-  /** Values of X-API-Version the surface accepts (absent header: the newest). */
-  apiVersions: string[];
+  /**
+   * Values of X-API-Version the surface accepts (absent header: the newest). Absent: the surface
+   * has no versions and ignores the header (the older surfaces; their clients never send it).
+   */
+  apiVersions?: string[];
   operations: AnyOperation[];
+  /** The documented error body, when the surface documents it differently (default: ErrorSchema). */
+  errorSchema?: TSchema;
 }

@@ -85,7 +85,7 @@ export function buildSpec(surface: Surface): Json {
       responses['204'] = { description: REASONS[204] };
     }
     for (const code of op.errors) {
-      responses[String(code)] = { description: REASONS[code] ?? 'Error', content: { 'application/json': { schema: emit(ErrorSchema) } } };
+      responses[String(code)] = { description: REASONS[code] ?? 'Error', content: { 'application/json': { schema: emit(surface.errorSchema ?? ErrorSchema) } } };
     }
     const entry: Json = {
       operationId: op.operationId,

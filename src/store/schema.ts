@@ -248,6 +248,19 @@ export interface DeploymentLogMarksTable {
   hibernation_logged_until: string;
 }
 
+export interface CustomRolesTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  /** DEPLOYMENT or DAG. */
+  scope_type: string;
+  /** JSON array of permission strings. */
+  permissions: string;
+  /** JSON array of Workspace ids; empty: the role is not restricted. */
+  restricted_workspace_ids: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
@@ -267,4 +280,5 @@ export interface Database {
   list_page_marks: ListPageMarksTable;
   deployment_log_lines: DeploymentLogLinesTable;
   deployment_log_marks: DeploymentLogMarksTable;
+  custom_roles: CustomRolesTable;
 }

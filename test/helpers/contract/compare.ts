@@ -44,6 +44,38 @@ export interface ServedOperation {
   operationId: string;
 }
 
+export interface CompareOptions {
+  /**
+   * Compare `x-permission` only where the reference records one (the reconstructed older
+   * documents leave it out where no published document said; the server still enforces one).
+   */
+  permissionsOnlyWhereRecorded?: boolean;
+}
+
+/**
+ * The reference in the dialect the served documents use (OpenAPI 3.0): a 3.1 `type: [T, "null"]`
+ * becomes `type: T, nullable: true`, and the reconstruction's own `x-` notes (where a schema was
+ * hoisted from, Go type names, inferred statuses) go; `x-permission` stays.
+ */
+export function normalizeReference(doc: Json): Json {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!isObject(v)) return v;
+    const out: Json = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k.startsWith('x-') && k !== 'x-permission') continue;
+      out[k] = walk(x);
+    }
+    if (Array.isArray(out.type)) {
+      const types = (out.type as unknown[]).filter((t) => t !== 'null');
+      if (types.length < (out.type as unknown[]).length) out.nullable = true;
+      out.type = types.length === 1 ? types[0] : types;
+    }
+    return out;
+  };
+  return walk(doc) as Json;
+}
+
 export interface ComparisonResult {
   differences: Difference[];
   /** Reference operations the served document does not have. */
@@ -108,6 +140,9 @@ function deref(doc: Json, v: unknown): Json | undefined {
   return isObject(cur) ? cur : undefined;
 }
 
+/** A schema that is only a list of values (`{type: string, enum: [...]}`), with no structure. */
+const isEnumSchema = (v: unknown): boolean => isObject(v) && Array.isArray(v.enum) && v.properties === undefined && v.$ref === undefined;
+
 const templateKey = (method: string, p: string) => `${method.toUpperCase()} ${p.replace(/\{[^}]*\}/g, '{}')}`;
 
 interface OpEntry {
@@ -137,7 +172,7 @@ class Comparer {
   private readonly seenPairs = new Set<string>();
   private opId = '';
 
-  constructor(private readonly refDoc: Json, private readonly servedDoc: Json) {}
+  constructor(private readonly refDoc: Json, private readonly servedDoc: Json, private readonly options: CompareOptions) {}
 
   private diff(where: string, reference: string, served: string): void {
     this.differences.push({ operationId: this.opId, where, reference, served });
@@ -170,7 +205,9 @@ class Comparer {
     if (ref.key !== served.key) this.diff('path', show(ref.key), show(served.key));
 
     const actions = (op: Json) => Array.isArray(op['x-permission']) ? op['x-permission'].map((p: Json) => p?.action) : undefined;
-    this.set('x-permission', actions(ref.op), actions(served.op), true);
+    if (!this.options.permissionsOnlyWhereRecorded || ref.op['x-permission'] !== undefined) {
+      this.set('x-permission', actions(ref.op), actions(served.op), true);
+    }
 
     this.parameters(ref, served);
     this.requestBody(ref.op.requestBody, served.op.requestBody);
@@ -258,16 +295,19 @@ class Comparer {
     const refA = typeof a.$ref === 'string' ? a.$ref : undefined;
     const refB = typeof b.$ref === 'string' ? b.$ref : undefined;
     if (refA || refB) {
+      const ra = refA ? resolvePointer(this.refDoc, refA) : a;
+      const rb = refB ? resolvePointer(this.servedDoc, refB) : b;
+      // A plain enum is the same on the wire whether it is a component or inline, and whatever
+      // its component is called (the older documents hoist every enum into a component of its own).
+      const enums = isEnumSchema(ra) && isEnumSchema(rb);
       if (refA && refB) {
         const pair = `${refName(refA)}|${refName(refB)}`;
         if (this.seenPairs.has(pair)) return;
         this.seenPairs.add(pair);
-        if (refName(refA) !== refName(refB)) this.diff(at('.$ref'), refName(refA), refName(refB));
-      } else {
+        if (refName(refA) !== refName(refB) && !enums) this.diff(at('.$ref'), refName(refA), refName(refB));
+      } else if (!enums) {
         this.diff(at('.$ref'), refA ? refName(refA) : 'inline schema', refB ? refName(refB) : 'inline schema');
       }
-      const ra = refA ? resolvePointer(this.refDoc, refA) : a;
-      const rb = refB ? resolvePointer(this.servedDoc, refB) : b;
       if (ra === undefined || rb === undefined) {
         this.diff(at('.$ref'), ra === undefined ? `unresolvable ${refA}` : 'resolved', rb === undefined ? `unresolvable ${refB}` : 'resolved');
         return;
@@ -349,10 +389,11 @@ class Comparer {
  * reference are listed as not served (not a difference); operations only in the served document
  * are a difference.
  */
-export function compareDocuments(reference: Json, served: Json): ComparisonResult {
+export function compareDocuments(rawReference: Json, served: Json, options: CompareOptions = {}): ComparisonResult {
+  const reference = normalizeReference(rawReference);
   const refOps = operationsOf(reference);
   const servedOps = operationsOf(served);
-  const c = new Comparer(reference, served);
+  const c = new Comparer(reference, served, options);
   const notServed: ServedOperation[] = [];
   const compared: ServedOperation[] = [];
   for (const [k, r] of refOps) {

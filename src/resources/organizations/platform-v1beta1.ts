@@ -1,0 +1,136 @@
+import Type, { type Static } from 'typebox';
+import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
+import { BasicSubjectProfile, DateTime, named, OrganizationIdParam, pageQuery, paginated, StringEnum } from '../../http/schemas.js';
+import { GetOrganizationQuery, ManagedDomain, PAYMENT_METHODS, PRODUCT_PLAN_NAMES, PRODUCTS, type OrganizationView } from './schema.js';
+import * as service from './service.js';
+
+/**
+ * Organizations on /platform/v1beta1: the v1 read model presented in the older shape. The older
+ * Organization has a required `supportPlan` (the same value set as v1's product plan names) and
+ * none of the newer flags; its update body cannot change `hasAiFeaturesDisabled`.
+ */
+
+const ProductPlan = named('OrganizationProductPlan', Type.Object({
+  astronomerProduct: StringEnum(['ASTRO', 'OBSERVE'], { description: 'The Astronomer product the plan is for.' }),
+  organizationId: Type.String({ description: 'The Organization holding the plan.' }),
+  productPlanId: Type.String({ description: 'Identifier of the plan.' }),
+  productPlanName: Type.String({ description: 'Name of the plan.' }),
+}));
+
+export const OrganizationV1beta1 = named('Organization', Type.Object({
+  allowEnhancedSupportAccess: Type.Boolean({ description: 'Whether Astronomer support may view the Organization\'s resources.' }),
+  billingEmail: Type.Optional(Type.String({ description: 'Where billing mail goes.' })),
+  createdAt: DateTime('When the Organization was created.'),
+  createdBy: BasicSubjectProfile,
+  id: Type.String({ description: 'Identifier of the Organization.' }),
+  isScimEnabled: Type.Boolean({ description: 'Whether SCIM provisioning is on.' }),
+  managedDomains: Type.Optional(Type.Array(ManagedDomain, { description: 'Domains the Organization has claimed.' })),
+  name: Type.String({ description: 'Display name of the Organization.' }),
+  paymentMethod: Type.Optional(StringEnum(PAYMENT_METHODS, { description: 'How the Organization pays.' })),
+  product: Type.Optional(StringEnum(PRODUCTS, { description: 'Whether the Organization runs hosted or hybrid Astro.' })),
+  productPlans: Type.Optional(Type.Array(ProductPlan, { description: 'The plans the Organization is on.' })),
+  shouldEnforceDedicatedClusters: Type.Boolean({ description: 'Whether new Deployments must run on dedicated clusters.' }),
+  status: Type.Optional(StringEnum(['ACTIVE', 'INACTIVE', 'SUSPENDED'], { description: 'Whether the Organization is in good standing.' })),
+  supportPlan: StringEnum(PRODUCT_PLAN_NAMES, { description: 'The support plan; the older name of the product plan.' }),
+  trialExpiresAt: Type.Optional(DateTime('When the trial ends, for Organizations on a trial.')),
+  updatedAt: DateTime('When the Organization was last changed.'),
+  updatedBy: BasicSubjectProfile,
+}));
+type OrganizationV1beta1View = Static<typeof OrganizationV1beta1>;
+
+const OrganizationsPaginatedV1beta1 = paginated('OrganizationsPaginated', 'organizations', OrganizationV1beta1);
+
+const UpdateOrganizationRequestV1beta1 = named('UpdateOrganizationRequest', Type.Object({
+  allowEnhancedSupportAccess: Type.Optional(Type.Boolean({ description: 'Let Astronomer support view the Organization\'s resources.' })),
+  billingEmail: Type.String({ description: 'Where billing mail goes.' }),
+  isScimEnabled: Type.Boolean({ description: 'Turn SCIM provisioning on or off.' }),
+  name: Type.String({ maxLength: 50, description: 'The new name.' }),
+  shouldEnforceDedicatedClusters: Type.Optional(Type.Boolean({ description: 'Require new Deployments to run on dedicated clusters.' })),
+}));
+
+const SELECTABLE_PLANS = ['BASIC', 'BUSINESS_CRITICAL', 'PREMIUM', 'STANDARD', 'TRIAL'] as const;
+const ListOrganizationsQueryV1beta1 = Type.Object({
+  supportPlan: Type.Optional(StringEnum(SELECTABLE_PLANS, { description: 'Only Organizations on this support plan.' })),
+  productPlan: Type.Optional(StringEnum(SELECTABLE_PLANS, { description: 'Only Organizations on this plan.' })),
+  astronomerProduct: Type.Optional(StringEnum(['ASTRO', 'OBSERVE'], { description: 'Only Organizations using this Astronomer product.' })),
+  product: Type.Optional(StringEnum(PRODUCTS, { description: 'Only Organizations of this product.' })),
+  ...pageQuery(['createdAt', 'name', 'updatedAt']),
+});
+
+/** The v1 Organization in the older shape. */
+export function organizationV1beta1(v: OrganizationView): OrganizationV1beta1View {
+  return {
+    allowEnhancedSupportAccess: v.allowEnhancedSupportAccess,
+    billingEmail: v.billingEmail,
+    createdAt: v.createdAt,
+    createdBy: v.createdBy,
+    id: v.id,
+    isScimEnabled: v.isScimEnabled,
+    managedDomains: v.managedDomains,
+    name: v.name,
+    paymentMethod: v.paymentMethod,
+    product: v.product,
+    productPlans: v.productPlans,
+    shouldEnforceDedicatedClusters: v.shouldEnforceDedicatedClusters,
+    status: v.status,
+    supportPlan: v.productPlans[0]?.productPlanName ?? 'INACTIVE',
+    trialExpiresAt: v.trialExpiresAt,
+    updatedAt: v.updatedAt,
+    updatedBy: v.updatedBy,
+  };
+}
+
+const TAG = 'Organization';
+
+export const platformOperations = [
+  defineOperation({
+    operationId: 'ListOrganizations',
+    method: 'GET',
+    path: '/organizations',
+    summary: 'List Organizations',
+    description: 'Lists the Organizations the caller belongs to.',
+    tag: TAG,
+    permission: null,
+    query: ListOrganizationsQueryV1beta1,
+    success: { status: 200, schema: OrganizationsPaginatedV1beta1 },
+    errors: STANDARD_ERRORS,
+    handler: async ({ app, principal, query }) => {
+      // A support-plan filter is a product-plan filter under its older name.
+      const { supportPlan, astronomerProduct, ...rest } = query;
+      const page = await service.listOrganizations(app, principal, { ...rest, productPlan: rest.productPlan ?? supportPlan });
+      // Every Organization here is on the Astro product.
+      const organizations = astronomerProduct === 'OBSERVE' ? [] : page.organizations.map(organizationV1beta1);
+      return { ...page, organizations, totalCount: astronomerProduct === 'OBSERVE' ? 0 : page.totalCount };
+    },
+  }),
+  defineOperation({
+    operationId: 'GetOrganization',
+    method: 'GET',
+    path: '/organizations/{organizationId}',
+    summary: 'Get an Organization',
+    description: 'Reads one Organization.',
+    tag: TAG,
+    permission: 'organization.get',
+    params: OrganizationIdParam,
+    query: GetOrganizationQuery,
+    success: { status: 200, schema: OrganizationV1beta1 },
+    errors: ITEM_ERRORS,
+    handler: async ({ app, params }) => organizationV1beta1(await service.getOrganization(app, params.organizationId)),
+  }),
+  defineOperation({
+    operationId: 'UpdateOrganization',
+    method: 'POST',
+    path: '/organizations/{organizationId}',
+    summary: 'Update an Organization',
+    description: 'Changes the Organization\'s settings. Optional flags left out keep their values.',
+    tag: TAG,
+    permission: 'organization.settings.update',
+    params: OrganizationIdParam,
+    body: UpdateOrganizationRequestV1beta1,
+    bodyDescription: 'The new settings of the Organization.',
+    success: { status: 200, schema: OrganizationV1beta1 },
+    errors: ITEM_ERRORS,
+    handler: async ({ app, principal, params, body }) =>
+      organizationV1beta1(await service.updateOrganization(app, principal, params.organizationId, body)),
+  }),
+];
