@@ -136,7 +136,8 @@ async function startChild(name: string, args: string[], env: Record<string, stri
   const child = spawnNode(name, args, { HOST, PORT: String(port), LOG_LEVEL: 'warn', ...env });
   children.push(child);
   const base = `http://${HOST}:${port}`;
-  await waitReady(child, base);
+  // Up to two minutes: a busy machine can take a while to compile and start it.
+  await waitReady(child, base, 1200);
   return base;
 }
 
