@@ -14,6 +14,8 @@ import { buildSpec } from './openapi/build.js';
 import { surfaces } from './resources/index.js';
 import { startAuditRetention } from './resources/auditlogs/service.js';
 import { registerUploadRoutes } from './resources/deploys/upload.js';
+import { registerOtlpLogs } from './resources/logs/otlp.js';
+import { startLogRetention } from './resources/logs/service.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -88,6 +90,11 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
 
   // The upload URLs of deploys (Azure Blob protocol), outside every API surface.
   await registerUploadRoutes(fastify, app);
+  // OTLP/HTTP log ingestion at its standard path, beside (not inside) the v1 surface: its own
+  // body handling and error shape.
+  await registerOtlpLogs(fastify, app);
+  const logRetention = startLogRetention(app, (err) => fastify.log.error({ err }, 'deleting expired log lines failed'));
+  fastify.addHook('onClose', () => logRetention.close());
 
   fastify.get('/livez', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (req, reply) => {

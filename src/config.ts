@@ -29,6 +29,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Largest DAG or bundle tarball an upload may bring, in bytes. */
   uploadMaxBytes: number;
+  /** Days a Deployment's component log lines are kept (ASTROLABE_LOG_RETENTION_DAYS). */
+  logRetentionDays: number;
   /** PEM files to serve HTTPS with (ASTROLABE_TLS_CERT and ASTROLABE_TLS_KEY, both or neither). */
   tls: { certFile: string; keyFile: string } | undefined;
   /** Days audit records are kept (ASTROLABE_AUDIT_RETENTION_DAYS); older ones are deleted. */
@@ -150,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registry: registryVar(env.ASTROLABE_REGISTRY),
     publicUrl: publicUrlVar(env.ASTROLABE_PUBLIC_URL),
     uploadMaxBytes: intVar(env, 'ASTROLABE_UPLOAD_MAX_BYTES', 100 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    logRetentionDays: intVar(env, 'ASTROLABE_LOG_RETENTION_DAYS', 30, 1, 3650),
     tls: certFile && keyFile ? { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) } : undefined,
     auditRetentionDays: intVar(env, 'ASTROLABE_AUDIT_RETENTION_DAYS', 90, 1, 36500),
     secretKey: keyVar(env, 'ASTROLABE_SECRET_KEY'),

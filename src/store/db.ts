@@ -17,6 +17,7 @@ import * as m009 from './migrations/009_audit_log.js';
 import * as m010 from './migrations/010_environment_objects.js';
 import { checkSecretBox, resolveSecretBox, type SecretBox } from './crypto.js';
 import * as m011 from './migrations/011_deploys.js';
+import * as m012 from './migrations/012_deployment_logs.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -52,6 +53,7 @@ function migrationsWith(box: (db: MigrationDb) => Promise<SecretBox>): Record<st
     '009_audit_log': m009,
     '010_environment_objects': { up: async (db) => m010.up(db, await box(db)), down: m010.down },
     '011_deploys': m011,
+    '012_deployment_logs': m012,
   };
 }
 

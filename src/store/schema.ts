@@ -300,6 +300,26 @@ export interface DeploymentBundlesTable {
   version: string;
 }
 
+/**
+ * A Deployment component's log line; see src/resources/logs/repo.ts, its one owner. The search
+ * words live beside it (an FTS5 table on SQLite, a tsvector column on PostgreSQL) and are only
+ * written and read through SQL of that file, so they have no type here.
+ */
+export interface DeploymentLogLinesTable {
+  seq: number;
+  organization_id: string;
+  deployment_id: string;
+  source: string;
+  ts_us: number | string;
+  raw: string;
+}
+
+/** Up to when a Deployment's scheduled hibernation is in its logs; see src/resources/logs/repo.ts. */
+export interface DeploymentLogMarksTable {
+  deployment_id: string;
+  hibernation_logged_until: string;
+}
+
 export interface CustomRolesTable extends AuditColumns {
   id: string;
   organization_id: string;
@@ -461,6 +481,8 @@ export interface Database {
   upload_blocks: UploadBlocksTable;
   blob_contents: BlobContentsTable;
   deployment_bundles: DeploymentBundlesTable;
+  deployment_log_lines: DeploymentLogLinesTable;
+  deployment_log_marks: DeploymentLogMarksTable;
   custom_roles: CustomRolesTable;
   audit_logs: AuditLogsTable;
   environment_objects: EnvironmentObjectsTable;

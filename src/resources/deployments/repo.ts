@@ -29,6 +29,11 @@ export function findDeployment(db: Queryable, organizationId: string, id: string
   return selectDeployments(db, organizationId).where('id', '=', id).executeTakeFirst();
 }
 
+/** The Deployment whose simulated Kubernetes namespace is `namespace` (log shippers name it so). */
+export function findDeploymentByNamespace(db: Queryable, organizationId: string, namespace: string): Promise<DeploymentRow | undefined> {
+  return selectDeployments(db, organizationId).where('namespace', '=', namespace).executeTakeFirst();
+}
+
 /** The Workspace of each of these Deployments of the organization that exists. */
 export async function workspacesOf(db: Queryable, organizationId: string, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();

@@ -19,6 +19,7 @@ import { invalidateToken } from '../../auth/cache.js';
 import { findWorkspace, lockWorkspace, type WorkspaceRow } from '../workspaces/repo.js';
 import { buildSpec, validTime, type AnyBody, type Current, type Infra, type Spec } from './checks.js';
 import { dagVersions, lifecycle, pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
+import * as componentLogs from './component-logs.js';
 import * as repo from './repo.js';
 import {
   CREATE_MEMBERS, type CreateDeploymentBody, type DeploymentType, type DeploymentView, type HibernationOverrideView, type OverrideBody, type UpdateDeploymentBody,
@@ -203,6 +204,7 @@ export async function createDeployment(app: AppContext, p: Principal, organizati
     await checkDedicatedEnforced(tx, organizationId, infra, b);
     const spec = buildSpec(b, infra, { cicdEnforcedDefault: toBool(workspace.cicd_enforced_default) });
     const id = newId();
+    const pending = pendingAfterCreate(app, now);
     await repo.insertDeployment(tx, {
       id,
       organization_id: organizationId,
@@ -213,10 +215,11 @@ export async function createDeployment(app: AppContext, p: Principal, organizati
       region: infra.region,
       namespace: namespaceFor(id),
       ...specColumns(spec),
-      ...pendingAfterCreate(app, now),
+      ...pending,
       ...createdColumns(actor(p), now),
     });
     await writeChildren(tx, id, spec, [], now);
+    await componentLogs.created(tx, organizationId, id, namespaceFor(id), spec, now, pending);
     return deploymentView(tx, organizationId, id, now, app.config.registry);
   });
 }
@@ -269,14 +272,18 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
     checkImmutable(b, current.row);
     const infra = await infraOf(tx, current.row);
     const spec = buildSpec(b, infra, { cicdEnforcedDefault: false, current });
+    // What the old schedules did until now is logged before they change.
+    await componentLogs.catchUpHibernation(tx, app, current.row, now);
+    const pending = pendingAfterUpdate(app, current.row, now);
     await repo.updateDeployment(tx, id, {
       ...specColumns(spec),
       // A DAG deploy still rolling out counts as done once another change starts rolling out.
       dag_tarball_version: dagVersions(current.row, now).current ?? null,
-      ...pendingAfterUpdate(app, current.row, now),
+      ...pending,
       ...updatedColumns(actor(p), now),
     });
     await writeChildren(tx, id, spec, current.queues, now);
+    await componentLogs.updated(tx, current, spec, now, pending);
     return deploymentView(tx, organizationId, id, now, app.config.registry);
   });
 }
@@ -315,7 +322,10 @@ export async function overrideHibernation(app: AppContext, p: Principal, organiz
       throw invalidField('overrideUntil', 'future', 'overrideUntil must be a time in the future');
     }
     const override = { isHibernating: body.isHibernating, ...(until !== undefined ? { overrideUntil: until } : {}) };
-    await repo.updateDeployment(tx, id, { hibernation_override: JSON.stringify(override), ...updatedColumns(actor(p), now) });
+    const stored = JSON.stringify(override);
+    await componentLogs.catchUpHibernation(tx, app, row, now);
+    await repo.updateDeployment(tx, id, { hibernation_override: stored, ...updatedColumns(actor(p), now) });
+    await componentLogs.hibernationFlip(tx, row, { ...row, hibernation_override: stored }, now, 'hibernation override');
     return overrideView(override, now);
   });
 }
@@ -327,7 +337,9 @@ export async function removeHibernationOverride(app: AppContext, p: Principal, o
     await repo.lockDeployment(tx, organizationId, id);
     const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
     if (storedOverride(row) === null) return;
+    await componentLogs.catchUpHibernation(tx, app, row, now);
     await repo.updateDeployment(tx, id, { hibernation_override: null, ...updatedColumns(actor(p), now) });
+    await componentLogs.hibernationFlip(tx, row, { ...row, hibernation_override: null }, now, 'hibernation override removed');
   });
 }
 
@@ -353,6 +365,9 @@ export async function deploymentOptionsContext(app: AppContext, organizationId: 
   if (row.workload_identity && row.workload_identity !== fallback) identities.push({ role: row.workload_identity, label: 'Configured' });
   return { type: row.type as DeploymentType, cloudProvider: provider, runtimeVersion: row.runtime_version, executor: row.executor as Executor, workloadIdentities: identities };
 }
+
+/** Logs the scheduled hibernation of a Deployment up to now, before its logs are read. */
+export const logScheduledHibernation = componentLogs.catchUpBeforeRead;
 
 /** How many Deployments a Workspace holds; Workspaces with any cannot be deleted. */
 export const deploymentsInWorkspace = repo.countInWorkspace;
