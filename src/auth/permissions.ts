@@ -30,8 +30,9 @@ const ORG_MEMBER = [
 const ORG_BILLING = [...ORG_MEMBER, 'organization.auditLogs.get'];
 
 const WS_ACCESSOR = ['workspace.get'];
-const WS_MEMBER = [...WS_ACCESSOR, 'deployment.get', 'deployment.logs.get', 'deployment.deploys.get'];
-const WS_AUTHOR = [...WS_MEMBER, 'deployment.deploys.create', 'deployment.deploys.update'];
+// Members view alerts; Authors manage them (domain facts); Deployment Admins inherit both from Operator.
+const WS_MEMBER = [...WS_ACCESSOR, 'deployment.get', 'deployment.logs.get', 'deployment.deploys.get', 'deployment.alerts.get'];
+const WS_AUTHOR = [...WS_MEMBER, 'deployment.deploys.create', 'deployment.deploys.update', 'deployment.alerts.create', 'deployment.alerts.update', 'deployment.alerts.delete'];
 const WS_OPERATOR = [...WS_AUTHOR, 'workspace.deployments.create', 'deployment.update', 'deployment.delete', 'deployment.agentTokens.get', 'deployment.agentTokens.create', 'deployment.agentTokens.delete', 'organization.apiTokens.access'];
 const WS_OWNER = [...WS_OPERATOR, 'workspace.settings.update', 'workspace.delete'];
 

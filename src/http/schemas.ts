@@ -40,15 +40,17 @@ export function discriminatedUnion<M extends Record<string, TObject>>(
   property: string,
   mapping: M,
   description: string,
-  options: { whenAbsent?: TObject; nullAsAbsent?: boolean } = {},
+  options: { whenAbsent?: TObject; nullAsAbsent?: boolean; untyped?: boolean } = {},
 ): TUnsafe<Static<M[keyof M]>> {
+  const { untyped, ...info } = options;
   const schema = Type.Unsafe<Static<M[keyof M]>>({
-    type: 'object',
+    // The older documents (v1beta1, labs) declare their unions without `type: object`.
+    ...(untyped ? {} : { type: 'object' }),
     description,
     oneOf: Object.values(mapping),
     discriminator: { propertyName: property },
   });
-  unions.set(schema, { property, mapping, ...options });
+  unions.set(schema, { property, mapping, ...info });
   return named(name, schema);
 }
 

@@ -10,6 +10,7 @@ import * as m003 from './migrations/003_deployments.js';
 import * as m004 from './migrations/004_auth_cache_epoch.js';
 import * as m005 from './migrations/005_workspace_counts.js';
 import * as m006 from './migrations/006_list_page_marks.js';
+import * as m013 from './migrations/013_alerts.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '004_auth_cache_epoch': m004,
   '005_workspace_counts': m005,
   '006_list_page_marks': m006,
+  '013_alerts': m013,
 };
 
 class InCodeMigrations implements MigrationProvider {

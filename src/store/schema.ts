@@ -228,6 +228,42 @@ export interface ListPageMarksTable {
   run_length: number;
 }
 
+export interface NotificationChannelsTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  entity_type: string;
+  entity_id: string;
+  /** The channel's Workspace: its entity, or its Deployment's Workspace; null for an Organization's channel. */
+  workspace_id: string | null;
+  deployment_id: string | null;
+  type: string;
+  name: string;
+  is_shared: number;
+  /** JSON of the definition as the API shows it (no secrets). */
+  definition: string;
+  /** Encrypted JSON of the definition's secret fields; never returned by the API. */
+  secret: string | null;
+}
+
+export interface AlertsTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  entity_type: string;
+  workspace_id: string;
+  deployment_id: string;
+  type: string;
+  name: string;
+  severity: string;
+  /** JSON `{patternMatches, properties}` as sent. */
+  rules: string;
+}
+
+export interface AlertNotificationChannelsTable {
+  alert_id: string;
+  channel_id: string;
+  position: number;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
@@ -245,4 +281,7 @@ export interface Database {
   auth_cache_epoch: AuthCacheEpochTable;
   list_counts: ListCountsTable;
   list_page_marks: ListPageMarksTable;
+  notification_channels: NotificationChannelsTable;
+  alerts: AlertsTable;
+  alert_notification_channels: AlertNotificationChannelsTable;
 }
