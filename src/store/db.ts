@@ -159,7 +159,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       };
     };
   }
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  // Migrations are numbered per change and can land in any order (a store may have run 013 before
+  // 007 exists); each one only adds its own tables, so a missing earlier one is simply run.
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(), allowUnorderedMigrations: true });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
