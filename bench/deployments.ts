@@ -19,6 +19,7 @@
 //
 // Settings: BENCH_SECONDS (5), BENCH_CONNECTIONS (10), BENCH_WARMUP (1), BENCH_SMALL_ORG (1000),
 // BENCH_BIG_ORG (100000).
+import { builtInPermissions } from '../src/auth/permissions.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -63,7 +64,7 @@ async function seedOrg(app: Awaited<ReturnType<typeof openContext>>, name: strin
   const o = await createOrganizationWithOwner(app, { name, tokenValue: token });
   const p: Principal = {
     subjectId: o.tokenId, subjectType: 'SERVICEKEY', organizationId: o.organizationId, tokenId: o.tokenId, scope: 'ORGANIZATION', entityId: o.organizationId,
-    roles: [{ entityType: 'ORGANIZATION', entityId: o.organizationId, role: 'ORGANIZATION_OWNER' }],
+    roles: [{ entityType: 'ORGANIZATION', entityId: o.organizationId, role: 'ORGANIZATION_OWNER', permissions: builtInPermissions('ORGANIZATION_OWNER')! }],
   };
   const w = await createWorkspace(app, p, o.organizationId, { name: 'bench', defaultCloudProvider: 'AWS', defaultRegion: 'us-east-1' });
   const org: Org = { id: o.organizationId, token, workspaceId: w.id, count };

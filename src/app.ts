@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { startAuthCache } from './auth/cache.js';
+import { ConfigError } from './config.js';
 import type { AppContext } from './context.js';
 import { ApiError, badRequest } from './http/errors.js';
 import { errorOptions, installErrorHandling, sendError } from './http/error-handling.js';
@@ -18,8 +20,24 @@ export interface BuildOptions {
   listenForChanges?: boolean;
 }
 
+/** HTTPS when the configuration names a certificate and key; unreadable files stop the start. */
+function httpsOptions(app: AppContext): FastifyServerOptions {
+  const tls = app.config.tls;
+  if (!tls) return {};
+  const read = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new ConfigError(`cannot read the TLS ${what} ${file}: ${(err as Error).message}`);
+    }
+  };
+  // Fastify types an HTTPS server differently; the instance is used the same way.
+  return { https: { cert: read(tls.certFile, 'certificate'), key: read(tls.keyFile, 'key') } } as FastifyServerOptions;
+}
+
 export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const fastify = Fastify({
+    ...httpsOptions(app),
     logger: opts.logger ?? false,
     genReqId: () => randomUUID(),
     requestIdHeader: false,

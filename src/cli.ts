@@ -4,6 +4,7 @@ import { buildApp } from './app.js';
 import { ensureBootstrap } from './bootstrap.js';
 import { registerOrganizationCommands } from './resources/organizations/cli.js';
 import { registerClusterCommand } from './resources/clusters/cli.js';
+import { registerTlsCommands } from './tls.js';
 
 async function serve(config: Config): Promise<void> {
   const app = await openContext(config);
@@ -31,6 +32,7 @@ const commands: CommandTable = {
 };
 registerOrganizationCommands(commands);
 registerClusterCommand(commands);
+registerTlsCommands(commands);
 
 const USAGE = `Usage: astrolabe <command>
   serve                                   run the API server (default)
@@ -38,7 +40,10 @@ const USAGE = `Usage: astrolabe <command>
                                           create an organization; prints {"organizationId","token"}
   cluster register --organization-id ORG --name NAME --cloud-provider AWS|AZURE|GCP --region REGION [--vpc-subnet-range CIDR]
                    [--db-instance-type TYPE] [--node-instance-type TYPE] [--provider-account ID]
-                                          register a HYBRID cluster; prints it as the API shows it`;
+                                          register a HYBRID cluster; prints it as the API shows it
+  tls init [--host NAME]... [--out DIR] [--days N]
+                                          create a private CA and a server certificate (default host
+                                          api.astronomer.io) and print how to trust and use them`;
 
 export async function runCli(argv: string[]): Promise<number> {
   const [a, b, ...rest] = argv;

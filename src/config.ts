@@ -16,6 +16,8 @@ export interface Config {
    * `X-Forwarded-For` entry (the one the proxy added) instead of the socket's peer.
    */
   trustProxy: boolean;
+  /** PEM files to serve HTTPS with (ASTROLABE_TLS_CERT and ASTROLABE_TLS_KEY, both or neither). */
+  tls: { certFile: string; keyFile: string } | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -42,6 +44,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('ASTROLABE_DATABASE_URL must start with postgres:// or postgresql://');
   }
+  const certFile = env.ASTROLABE_TLS_CERT || undefined;
+  const keyFile = env.ASTROLABE_TLS_KEY || undefined;
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new ConfigError('ASTROLABE_TLS_CERT and ASTROLABE_TLS_KEY go together: set both to serve HTTPS, or neither');
+  }
   return {
     host: env.HOST || '127.0.0.1',
     port: intVar(env, 'PORT', 8888, 0, 65535),
@@ -52,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provisionSeconds: intVar(env, 'ASTROLABE_PROVISION_SECONDS', 0, 0, 86400),
     logLevel: env.LOG_LEVEL || 'info',
     trustProxy: boolVar(env, 'ASTROLABE_TRUST_PROXY'),
+    tls: certFile && keyFile ? { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) } : undefined,
   };
 }

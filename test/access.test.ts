@@ -33,8 +33,12 @@ describe('access by target: workspace-scoped callers on /v1', () => {
     assertError(await member.get(ws(w2)), 403);
     assertError(await member.post(ws(w1), update), 403);
     assertError(await member.delete(ws(w1)), 403);
-    // Organization-level operations need an organization role.
-    assertError(await member.get(`/v1/organizations/${s.orgId}/workspaces`), 403);
+    // Lists of Workspaces show it only its own; other organization-level operations need an organization role.
+    const list = await member.get(`/v1/organizations/${s.orgId}/workspaces`);
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.workspaces.map((w: { id: string }) => w.id), [w1]);
+    assert.equal(list.body.totalCount, 1);
+    assert.equal((await member.get(`/v1/organizations/${s.orgId}/workspaces`, { workspaceIds: [w2] })).body.totalCount, 0);
     assertError(await member.post(`/v1/organizations/${s.orgId}/workspaces`, { name: 'three' }), 403);
     assertError(await member.get(`/v1/organizations/${s.orgId}/clusters`), 403);
   });
@@ -69,6 +73,69 @@ describe('access by target: workspace-scoped callers on /v1', () => {
 
   it('every /v1 operation declares its permission or says it needs none', () => {
     for (const op of v1Surface.operations) assert.ok(op.permission === null || /^[a-z]+(\.[A-Za-z]+)+$/.test(op.permission), op.operationId);
+  });
+});
+
+describe('lists show a scoped caller only what lies in its scope', () => {
+  let s: TestServer;
+  let w1: string;
+  let w2: string;
+  let d1a: string;
+  let d1b: string;
+  let d2: string;
+  before(async () => {
+    s = await startServer();
+    const ws = (name: string) => s.api.post(`/v1/organizations/${s.orgId}/workspaces`, { name, defaultCloudProvider: 'AWS', defaultRegion: 'us-east-1' });
+    const dep = (name: string, workspaceId: string) => s.api.post(`/v1/organizations/${s.orgId}/deployments`, { name, workspaceId });
+    w1 = (await ws('one')).body.id;
+    w2 = (await ws('two')).body.id;
+    d1a = (await dep('a', w1)).body.id;
+    d1b = (await dep('b', w1)).body.id;
+    d2 = (await dep('c', w2)).body.id;
+  });
+  after(async () => { await s.close(); });
+
+  const deployments = () => `/v1/organizations/${s.orgId}/deployments`;
+  const ids = (body: { deployments: { id: string }[] }) => body.deployments.map((d) => d.id).sort();
+
+  it('a workspace token lists the Deployments of its Workspace, whatever the filters', async () => {
+    const member = await s.withRoles('WORKSPACE', w1, [{ entityType: 'WORKSPACE', entityId: w1, role: 'WORKSPACE_MEMBER' }]);
+    const all = await member.get(deployments());
+    assert.equal(all.status, 200);
+    assert.deepEqual(ids(all.body), [d1a, d1b].sort());
+    assert.equal(all.body.totalCount, 2);
+    const paged = await member.get(deployments(), { limit: 1, offset: 1 });
+    assert.equal(paged.body.deployments.length, 1);
+    assert.equal(paged.body.totalCount, 2);
+    assert.equal((await member.get(deployments(), { workspaceIds: [w2] })).body.totalCount, 0);
+    assert.deepEqual(ids((await member.get(deployments(), { deploymentIds: [d1a, d2] })).body), [d1a]);
+    assert.equal((await s.api.get(deployments())).body.totalCount, 3);
+  });
+
+  it('a deployment token lists its Deployment and its Workspace only', async () => {
+    const admin = await s.withRoles('DEPLOYMENT', d1a, [{ entityType: 'DEPLOYMENT', entityId: d1a, role: 'DEPLOYMENT_ADMIN' }]);
+    const listed = await admin.get(deployments());
+    assert.deepEqual(ids(listed.body), [d1a]);
+    assert.equal(listed.body.totalCount, 1);
+    const workspaces = await admin.get(`/v1/organizations/${s.orgId}/workspaces`);
+    assert.deepEqual(workspaces.body.workspaces.map((w: { id: string }) => w.id), [w1]);
+    // Holding a Deployment role makes it a Workspace Accessor there: it reads the Workspace, no other.
+    assert.equal((await admin.get(`/v1/organizations/${s.orgId}/workspaces/${w1}`)).status, 200);
+    assertError(await admin.get(`/v1/organizations/${s.orgId}/workspaces/${w2}`), 403);
+    assertError(await admin.get(`${deployments()}/${d1b}`), 403);
+  });
+
+  it('scoped tokens read their Organization; Deployment options need a Workspace Operator', async () => {
+    const accessor = await s.withRoles('WORKSPACE', w1, [{ entityType: 'WORKSPACE', entityId: w1, role: 'WORKSPACE_ACCESSOR' }]);
+    const operator = await s.withRoles('WORKSPACE', w1, [{ entityType: 'WORKSPACE', entityId: w1, role: 'WORKSPACE_OPERATOR' }]);
+    assert.equal((await accessor.get(`/v1/organizations/${s.orgId}`)).status, 200);
+    assertError(await accessor.get(deployments()), 403);
+    assertError(await accessor.get(`/v1/organizations/${s.orgId}/deployment-options`), 403);
+    assert.equal((await operator.get(`/v1/organizations/${s.orgId}/deployment-options`)).status, 200);
+    // Token lists need the Workspace as filter (the CLI sends it); without it they are Organization-wide.
+    assert.equal((await operator.get(`/v1/organizations/${s.orgId}/tokens`, { workspaceId: w1 })).status, 200);
+    assertError(await operator.get(`/v1/organizations/${s.orgId}/tokens`), 403);
+    assertError(await operator.get(`/v1/organizations/${s.orgId}/clusters`), 403);
   });
 });
 

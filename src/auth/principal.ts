@@ -4,13 +4,18 @@ import { findTokenByHash, touchLastUsed } from '../resources/tokens/repo.js';
 import type { Queryable } from '../store/db.js';
 import { storedTime } from '../time.js';
 import { CachedLookup, writeInBackground } from './cache.js';
+import { resolveGrants } from './grants.js';
 import { hashToken } from './tokens.js';
 
+/** A role the caller holds, with the permissions it carries there (see ./grants.ts). */
 export interface PrincipalRole {
   entityType: string;
   entityId: string;
   role: string;
   deploymentId?: string;
+  permissions: ReadonlySet<string>;
+  /** Not stored: follows from another role (a Workspace Accessor beside a Deployment role). */
+  implied?: true;
 }
 
 /** Who is calling: today always an API token of one organization. */
@@ -49,15 +54,11 @@ async function loadToken(db: Queryable, digest: string): Promise<KnownToken | un
     tokenId: token.id,
     scope: token.scope,
     entityId: token.entity_id,
-    roles: roles.map((r) => ({
-      entityType: r.entity_type,
-      entityId: r.entity_id,
-      role: r.role,
-      ...(r.deployment_id ? { deploymentId: r.deployment_id } : {}),
-    })),
+    roles: await resolveGrants(db, token.organization_id, roles.map((r) => ({
+      entityType: r.entity_type, entityId: r.entity_id, role: r.role, deploymentId: r.deployment_id,
+    }))),
   };
   // Shared by every request of this token while cached: nobody may change it.
-  for (const r of principal.roles) Object.freeze(r);
   Object.freeze(principal.roles);
   Object.freeze(principal);
   return {

@@ -44,6 +44,13 @@ export interface Operation<P extends TSchema = TSchema, Q extends TSchema = TSch
    * few operations that only need a caller of the organization.
    */
   permission: string | null;
+  /**
+   * The operation acts on the organization as a whole, yet a caller holding `permission` on any
+   * Workspace or Deployment may call it (Target.anyScope); its handler must then show such a
+   * caller only what lies in its scope (visibleScope in auth/access.ts). For lists of Workspaces
+   * and Deployments, which Workspace and Deployment tokens call.
+   */
+  anyScope?: boolean;
   params?: P;
   query?: Q;
   body?: B;
@@ -73,8 +80,10 @@ export const ITEM_ERRORS: ErrorStatus[] = [400, 401, 403, 404, 500];
 /** Operations the reference documents with error classes rather than single statuses. */
 export const CLASS_ERRORS: ErrorStatus[] = ['4XX', '5XX'];
 
-function pathTarget(params: Record<string, string>): Target {
-  return { organizationId: params.organizationId, workspaceId: params.workspaceId, deploymentId: params.deploymentId };
+function pathTarget(op: AnyOperation, params: Record<string, string>): Target {
+  const t: Target = { organizationId: params.organizationId, workspaceId: params.workspaceId, deploymentId: params.deploymentId };
+  if (op.anyScope) t.anyScope = true;
+  return t;
 }
 
 /** Removes null-valued properties, in nested objects and objects inside arrays too. */
@@ -182,7 +191,7 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
       await enforceAllowedRanges(app.db, principal.organizationId, req.ip);
       const params = (req.params ?? {}) as Record<string, string>;
       if (op.target) checkOrganization(principal, params.organizationId);
-      else authorize(principal, op.permission, pathTarget(params));
+      else authorize(principal, op.permission, pathTarget(op, params));
     },
     preHandler: async (req: FastifyRequest) => {
       if (op.body) {

@@ -44,7 +44,7 @@ export function discriminatedUnion<M extends Record<string, TObject>>(
 ): TUnsafe<Static<M[keyof M]>> {
   const { untyped, ...info } = options;
   const schema = Type.Unsafe<Static<M[keyof M]>>({
-    // The older documents (v1beta1, labs) declare their unions without `type: object`.
+    // The older documents give a union no type of its own (`untyped`).
     ...(untyped ? {} : { type: 'object' }),
     description,
     oneOf: Object.values(mapping),
@@ -61,6 +61,19 @@ export function unionInfo(schema: object): UnionInfo | undefined {
 /** A string limited to fixed values, served as `{type: string, enum: [...]}`. */
 export function StringEnum<const V extends readonly string[]>(values: V, options: { description?: string } = {}): TUnsafe<V[number]> {
   return Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** An OpenAPI 3.0 `nullable` scalar: the validator accepts null as well as the type. */
+export function Nullable<T extends TSchema>(schema: T) {
+  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
+}
+
+/** `schema` with `keys` required (the older surfaces require fields /v1 makes optional). */
+export function requiring<T extends TObject, K extends keyof T['properties'] & string>(schema: T, keys: readonly K[]) {
+  return Type.Object({
+    ...(Type.Omit(schema, keys) as TObject).properties,
+    ...(Type.Required(Type.Pick(schema, keys)) as TObject).properties,
+  });
 }
 
 export const DateTime = (description: string) => Type.String({ format: 'date-time', description });

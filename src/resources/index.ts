@@ -4,13 +4,20 @@ import { platformOperations as platformOrganizations } from './organizations/pla
 import { labsOperations as labsIpRanges } from './ipranges/labs-v1.js';
 import { platformOperations as platformAlerts } from './alerts/platform-v1beta1.js';
 import { labsOperations as labsAlerts } from './alerts/labs-v1.js';
+import { iamOperations as iamIpRanges } from './ipranges/iam-v1beta1.js';
+import { iamOperations as iamTokens } from './tokens/iam-v1beta1.js';
 import { ErrorSchemaWithoutLimits } from '../http/schemas.js';
 import { operations as workspaces } from './workspaces/routes.js';
+import { platformOperations as platformWorkspaces } from './workspaces/platform-v1beta1.js';
+import { platformOperations as platformClusters } from './clusters/platform-v1beta1.js';
+import { platformOperations as platformOptions } from './options/platform-v1beta1.js';
+import { platformOperations as platformDeployments } from './deployments/platform-v1beta1.js';
 import { operations as options } from './options/routes.js';
 import { operations as clusters } from './clusters/routes.js';
 import { operations as deployments } from './deployments/routes.js';
 import { operations as tokens } from './tokens/routes.js';
 import { operations as ipRanges } from './ipranges/routes.js';
+import { operations as roles } from './roles/routes.js';
 
 /** The Astro API v1 surface. A new resource family adds its operations here. */
 export const v1Surface: Surface = {
@@ -23,7 +30,7 @@ export const v1Surface: Surface = {
     description: 'A self-hosted server speaking the Astro API v1: organizations, workspaces, clusters, Deployments and more.',
   },
   apiVersions: ['1', '1.0'],
-  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges],
+  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges, ...roles],
 };
 
 /**
@@ -41,7 +48,19 @@ export const platformV1beta1Surface: Surface = {
     version: 'v1beta1',
     description: 'The older platform surface (organizations, workspaces, clusters, Deployments, alerts, notification channels) over the same state as /v1.',
   },
-  operations: [...platformOrganizations, ...platformAlerts],
+  operations: [...platformOrganizations, ...platformWorkspaces, ...platformOptions, ...platformClusters, ...platformDeployments, ...platformAlerts],
+};
+
+export const iamV1beta1Surface: Surface = {
+  name: 'iam-v1beta1',
+  prefix: '/iam/v1beta1',
+  specPaths: ['/spec/iam/v1beta1'],
+  info: {
+    title: 'Astrolabe — Astro IAM API v1beta1',
+    version: 'v1beta1',
+    description: 'The older identity surface (API tokens, agent tokens, users, teams, roles, invites, allowed IP ranges) over the same state as /v1.',
+  },
+  operations: [...iamIpRanges, ...iamTokens],
 };
 
 export const labsV1Surface: Surface = {
@@ -58,4 +77,4 @@ export const labsV1Surface: Surface = {
 };
 
 /** Every surface the server serves. */
-export const surfaces: Surface[] = [v1Surface, platformV1beta1Surface, labsV1Surface];
+export const surfaces: Surface[] = [v1Surface, platformV1beta1Surface, iamV1beta1Surface, labsV1Surface];

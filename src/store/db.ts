@@ -10,6 +10,7 @@ import * as m003 from './migrations/003_deployments.js';
 import * as m004 from './migrations/004_auth_cache_epoch.js';
 import * as m005 from './migrations/005_workspace_counts.js';
 import * as m006 from './migrations/006_list_page_marks.js';
+import * as m008 from './migrations/008_custom_roles.js';
 import * as m013 from './migrations/013_alerts.js';
 
 export type Db = Kysely<Database>;
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '004_auth_cache_epoch': m004,
   '005_workspace_counts': m005,
   '006_list_page_marks': m006,
+  '008_custom_roles': m008,
   '013_alerts': m013,
 };
 
@@ -159,8 +161,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       };
     };
   }
-  // Migrations are numbered per change and can land in any order (a store may have run 013 before
-  // 007 exists); each one only adds its own tables, so a missing earlier one is simply run.
+  // Migrations are numbered per feature and may land in any order (an older number arriving after
+  // a newer one ran); each one stands alone, so one not yet run is run whatever its place.
   const migrator = new Migrator({ db, provider: new InCodeMigrations(), allowUnorderedMigrations: true });
   const { error } = await migrator.migrateToLatest();
   if (error) {

@@ -264,6 +264,19 @@ export interface AlertNotificationChannelsTable {
   position: number;
 }
 
+export interface CustomRolesTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  /** DEPLOYMENT or DAG. */
+  scope_type: string;
+  /** JSON array of permission strings. */
+  permissions: string;
+  /** JSON array of Workspace ids; empty: the role is not restricted. */
+  restricted_workspace_ids: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
@@ -284,4 +297,5 @@ export interface Database {
   notification_channels: NotificationChannelsTable;
   alerts: AlertsTable;
   alert_notification_channels: AlertNotificationChannelsTable;
+  custom_roles: CustomRolesTable;
 }

@@ -1,7 +1,13 @@
 import type { RequestOptions } from '../helpers/client.js';
 import type { TestServer } from '../helpers/server.js';
 
-/** What each access case gets: a server and an organization holding Workspace workspaceId with Deployment deploymentId. */
+/**
+ * What each access case gets: a server, and an organization (the server's own, the owner client
+ * being `s.api`) holding Workspace `workspaceId` with Deployment `deploymentId` in it, both made
+ * afresh for each case (the Deployment is a STANDARD one in development mode, so it can
+ * hibernate). The matrix runner (test/access-matrix.test.ts) also keeps a second Workspace with
+ * a Deployment of its own, and another organization.
+ */
 export interface MatrixContext {
   s: TestServer;
   orgId: string;
@@ -9,12 +15,26 @@ export interface MatrixContext {
   deploymentId: string;
 }
 
+/** The request of one operation (its method comes from the served document). */
+export interface PreparedRequest {
+  path: string;
+  body?: unknown;
+  query?: RequestOptions['query'];
+}
+
 export interface AccessCase {
   /** Makes what the call needs with the owner client and returns the request. */
-  prepare: (ctx: MatrixContext) => Promise<{ path: string; body?: unknown; query?: RequestOptions['query'] }>;
-  /** The least role that may make the call: held on the organization, on ctx.workspaceId or on ctx.deploymentId. */
+  prepare: (ctx: MatrixContext) => Promise<PreparedRequest>;
+  /**
+   * The least role that may make the call: held on the organization, on ctx.workspaceId or on
+   * ctx.deploymentId. A role name that is not built in is a custom role the case's prepare made.
+   */
   allowed: { scope: 'ORGANIZATION' | 'WORKSPACE' | 'DEPLOYMENT'; role: string };
-  /** Lists that admit every caller of the organization and show each only its part. */
+  /**
+   * The operation also admits callers holding roles elsewhere in the organization and shows them
+   * only their part of it (lists of Workspaces and Deployments): callers of another Workspace or
+   * Deployment then succeed, and the runner checks that nothing of ctx's Workspace shows.
+   */
   narrowed?: true;
 }
 

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { authorize, type Target } from '../../src/auth/access.js';
-import { ORGANIZATION_ROLES, roleGrants, WORKSPACE_ROLES } from '../../src/auth/permissions.js';
+import { authorize, visibleScope, type Target } from '../../src/auth/access.js';
+import {
+  ALL_PERMISSIONS, builtInPermissions, DAG_ROLES, grantablePermissions, ORGANIZATION_ROLES, PERMISSION_GROUPS, roleGrants, ROLE_TEMPLATES,
+  WORKSPACE_ROLES, withGates,
+} from '../../src/auth/permissions.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { ApiError } from '../../src/http/errors.js';
 
@@ -11,8 +14,9 @@ const W2 = 'c' + 'b'.repeat(24);
 const D1 = 'c' + 'd'.repeat(24);
 const D2 = 'c' + 'e'.repeat(24);
 
-function principal(entityType: string, entityId: string, role: string): Principal {
-  return { subjectId: 't', subjectType: 'SERVICEKEY', organizationId: ORG, tokenId: 't', scope: entityType, entityId, roles: [{ entityType, entityId, role }] };
+function principal(entityType: string, entityId: string, role: string, ...more: { entityType: string; entityId: string; role: string }[]): Principal {
+  const roles = [{ entityType, entityId, role }, ...more].map((r) => ({ ...r, permissions: builtInPermissions(r.role)! }));
+  return { subjectId: 't', subjectType: 'SERVICEKEY', organizationId: ORG, tokenId: 't', scope: entityType, entityId, roles };
 }
 
 function allowed(p: Principal, action: string | null, target: Target): boolean {
@@ -72,14 +76,70 @@ const TABLE: Record<string, { grants: string[]; denies: string[] }> = {
     denies: ['deployment.get', 'deployment.update', 'workspace.settings.update'],
   },
   DEPLOYMENT_ADMIN: {
-    grants: ['deployment.get', 'deployment.update', 'deployment.delete', 'deployment.deploys.create', 'deployment.agentTokens.create'],
-    denies: ['workspace.get', 'workspace.deployments.create', 'workspace.settings.update', 'organization.clusters.get'],
+    grants: ['deployment.get', 'deployment.update', 'deployment.delete', 'deployment.deploys.create', 'deployment.agentTokens.create', 'organization.apiTokens.access', 'deployment.airflow.variable.update'],
+    denies: ['workspace.get', 'workspace.deployments.create', 'workspace.settings.update', 'organization.clusters.get', 'organization.userRoles.access', 'organization.deploymentConfigurations.get'],
+  },
+  DAG_VIEWER: {
+    grants: ['dag.airflow.dag.get', 'dag.airflow.taskLog.get'],
+    denies: ['dag.airflow.dag.update', 'deployment.get', 'workspace.get'],
+  },
+  DAG_AUTHOR: {
+    grants: ['dag.airflow.dag.get', 'dag.airflow.dag.update', 'dag.airflow.dagRun.create'],
+    denies: ['deployment.get', 'deployment.deploys.create'],
   },
 };
 
+// Gates and groups the domain names (domain.md §4.2): who holds each gate.
+const GATES: Record<string, string[]> = {
+  'organization.apiTokens.access': ['ORGANIZATION_OWNER', 'WORKSPACE_OWNER', 'WORKSPACE_OPERATOR', 'DEPLOYMENT_ADMIN'],
+  'organization.envObjects.access': ['ORGANIZATION_OWNER', 'WORKSPACE_OWNER', 'WORKSPACE_OPERATOR', 'DEPLOYMENT_ADMIN'],
+  'organization.userRoles.access': ['ORGANIZATION_OWNER', 'WORKSPACE_OWNER'],
+  'organization.teamRoles.access': ['ORGANIZATION_OWNER', 'WORKSPACE_OWNER'],
+};
+
 describe('role table', () => {
-  it('covers every built-in organization and workspace role', () => {
-    for (const role of [...ORGANIZATION_ROLES, ...WORKSPACE_ROLES, 'DEPLOYMENT_ADMIN']) assert.ok(TABLE[role], `${role} has no row`);
+  it('covers every built-in role', () => {
+    for (const role of [...ORGANIZATION_ROLES, ...WORKSPACE_ROLES, 'DEPLOYMENT_ADMIN', ...DAG_ROLES]) assert.ok(TABLE[role], `${role} has no row`);
+  });
+
+  it('gives the organization owner every permission, and every gate to the roles domain.md names', () => {
+    for (const p of ALL_PERMISSIONS) assert.ok(roleGrants('ORGANIZATION_OWNER', p), p);
+    for (const [gate, holders] of Object.entries(GATES)) {
+      for (const role of [...ORGANIZATION_ROLES, ...WORKSPACE_ROLES, 'DEPLOYMENT_ADMIN', ...DAG_ROLES]) {
+        assert.equal(roleGrants(role, gate), holders.includes(role), `${role} and ${gate}`);
+      }
+    }
+  });
+
+  it('orders the organization roles: each grants at least what the one below it grants', () => {
+    for (let i = 0; i + 1 < ORGANIZATION_ROLES.length; i++) {
+      for (const a of ALL_PERMISSIONS) {
+        if (roleGrants(ORGANIZATION_ROLES[i + 1]!, a)) assert.ok(roleGrants(ORGANIZATION_ROLES[i]!, a), `${ORGANIZATION_ROLES[i]} lacks ${a}`);
+      }
+    }
+  });
+
+  it('makes DEPLOYMENT_ADMIN the Workspace Operator\'s Deployment permissions', () => {
+    for (const a of ALL_PERMISSIONS.filter((p) => p.startsWith('deployment.'))) {
+      assert.equal(roleGrants('DEPLOYMENT_ADMIN', a), roleGrants('WORKSPACE_OPERATOR', a), a);
+    }
+  });
+
+  it('lets custom roles hold only Deployment and DAG permissions, and templates only those', () => {
+    assert.ok(grantablePermissions('DEPLOYMENT').has('deployment.get'));
+    assert.ok(grantablePermissions('DEPLOYMENT').has('deployment.airflow.connection.create'));
+    assert.ok(!grantablePermissions('DEPLOYMENT').has('organization.get'));
+    assert.ok(!grantablePermissions('DEPLOYMENT').has('dag.airflow.dag.get'));
+    assert.ok(grantablePermissions('DAG').has('dag.airflow.dag.get'));
+    assert.equal(grantablePermissions('WORKSPACE').size, 0);
+    for (const t of ROLE_TEMPLATES) for (const p of t.permissions) assert.ok(grantablePermissions(t.scopeType).has(p), `${t.name}: ${p}`);
+    assert.ok(PERMISSION_GROUPS.every((g) => g.grantable === (g.scopeType === 'DEPLOYMENT' || g.scopeType === 'DAG')));
+  });
+
+  it('derives the gates from finer Deployment permissions', () => {
+    assert.ok(withGates(['deployment.apiTokens.get']).has('organization.apiTokens.access'));
+    assert.ok(withGates(['deployment.envObjects.update']).has('organization.envObjects.access'));
+    assert.ok(!withGates(['deployment.get']).has('organization.apiTokens.access'));
   });
 
   for (const [role, { grants, denies }] of Object.entries(TABLE)) {
@@ -128,6 +188,26 @@ describe('authorize', () => {
     assert.equal(allowed(p, 'deployment.update', { organizationId: ORG, workspaceId: W1, deploymentId: D1 }), true);
     assert.equal(allowed(p, 'deployment.update', { organizationId: ORG, workspaceId: W1, deploymentId: D2 }), false);
     assert.equal(allowed(p, 'workspace.get', { organizationId: ORG, workspaceId: W1 }), false);
+  });
+
+  it('lets a scoped role call an anyScope operation, and narrows what it sees', () => {
+    const p = principal('WORKSPACE', W1, 'WORKSPACE_MEMBER', { entityType: 'DEPLOYMENT', entityId: D2, role: 'DEPLOYMENT_ADMIN' });
+    assert.equal(allowed(p, 'organization.deployments.get', { organizationId: ORG }), false);
+    assert.equal(allowed(p, 'organization.deployments.get', { organizationId: ORG, anyScope: true }), true);
+    assert.equal(allowed(p, 'organization.clusters.get', { organizationId: ORG, anyScope: true }), false);
+    assert.equal(allowed(p, 'organization.deployments.get', { organizationId: 'c' + 'z'.repeat(24), anyScope: true }), false);
+    assert.deepEqual(visibleScope(p, 'organization.deployments.get'), { all: false, workspaceIds: [W1], deploymentIds: [D2] });
+    assert.deepEqual(visibleScope(principal('ORGANIZATION', ORG, 'ORGANIZATION_MEMBER'), 'organization.deployments.get'), { all: true });
+  });
+
+  it('applies a role with its own permission set (a custom role) on its entity only', () => {
+    const p: Principal = {
+      ...principal('DEPLOYMENT', D1, 'DEPLOYMENT_ADMIN'),
+      roles: [{ entityType: 'DEPLOYMENT', entityId: D1, role: 'VIEWER', permissions: new Set(['deployment.get']) }],
+    };
+    assert.equal(allowed(p, 'deployment.get', { organizationId: ORG, workspaceId: W1, deploymentId: D1 }), true);
+    assert.equal(allowed(p, 'deployment.update', { organizationId: ORG, workspaceId: W1, deploymentId: D1 }), false);
+    assert.equal(allowed(p, 'deployment.get', { organizationId: ORG, workspaceId: W1, deploymentId: D2 }), false);
   });
 
   it('needs only the organization for an operation without a permission', () => {

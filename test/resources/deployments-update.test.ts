@@ -381,8 +381,10 @@ describe('deployments: who may do what', () => {
     assert.equal((await operator.delete(`${base}/${d1.id}/hibernation-override`)).status, 204);
     assert.equal((await operator.delete(`${base}/${created.body.id}`)).status, 204);
     assert.equal((await s.api.get(`${base}/${d2.id}`)).body.name, 'in two', 'the other Workspace\'s Deployment is untouched');
-    // Listing is an organization permission.
-    assertError(await operator.get(base), 403);
+    // The list shows it the Deployments of its own Workspace only.
+    const listed = await operator.get(base);
+    assert.equal(listed.status, 200);
+    assert.deepEqual(listed.body.deployments.map((d: { id: string }) => d.id), [d1.id]);
   });
 
   it('lets a WORKSPACE_MEMBER read the Workspace\'s Deployments and change none', async () => {

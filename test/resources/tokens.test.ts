@@ -228,8 +228,15 @@ describe('API tokens', () => {
     assertError(await post(d.id, [depRole, wsRole]), 400, 'roles[1].entityType');
     assertError(await post(d.id, [depRole, { entityType: 'DAG', entityId: 'x', role: 'DAG_VIEWER', deploymentId: dep.id }]), 400, 'roles[1].entityType');
     assertError(await post(d.id, [{ ...depRole, entityId: dep2.id }]), 400, 'roles[0].entityId');
-    // A custom Deployment role name passes.
+    // A custom Deployment role of the organization passes; an unknown name or a custom role of another scope does not.
+    assertError(await post(d.id, [{ ...depRole, role: 'MY_CUSTOM_ROLE' }]), 400, 'roles[0].role', 'oneof');
+    const custom = await s.api.post(`/v1/organizations/${s.orgId}/roles`, { name: 'MY_CUSTOM_ROLE', scopeType: 'DEPLOYMENT', permissions: ['deployment.get'] });
+    assert.equal(custom.status, 200);
     assert.equal((await post(d.id, [{ ...depRole, role: 'MY_CUSTOM_ROLE' }])).status, 200);
+    assertError(await post(o.id, [orgRole, { entityType: 'DAG', entityId: 'x', role: 'MY_CUSTOM_ROLE', deploymentId: dep.id }]), 400, 'roles[1].role', 'oneof');
+    assertError(await s.api.post(base, { name: 'c', scope: 'DEPLOYMENT', entityId: dep.id, role: 'NO_SUCH_ROLE' }), 400, 'roles[0].role');
+    assert.equal((await post(d.id, [depRole])).status, 200);
+    assert.equal((await s.api.delete(`/v1/organizations/${s.orgId}/roles/${custom.body.id}`)).status, 204);
   });
 
   it('lists with filters: a Workspace filter includes Organization tokens assigned there', async () => {

@@ -1,6 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { actor, type Target } from '../../auth/access.js';
-import { roleGrants } from '../../auth/permissions.js';
+import { actor, visibleScope, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import { found, invalidField } from '../../http/errors.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
@@ -84,15 +83,8 @@ export function checkPage(q: { offset?: number; limit?: number; sorts?: string[]
 
 /** What a caller may read: everything (an Organization role granting `action`), or some Workspaces and Deployments. */
 export function visibility(p: Principal, action: string): repo.Visibility {
-  const workspaceIds: string[] = [];
-  const deploymentIds: string[] = [];
-  for (const r of p.roles) {
-    if (!roleGrants(r.role, action)) continue;
-    if (r.entityType === 'ORGANIZATION' && r.entityId === p.organizationId) return 'all';
-    if (r.entityType === 'WORKSPACE') workspaceIds.push(r.entityId);
-    if (r.entityType === 'DEPLOYMENT') deploymentIds.push(r.entityId);
-  }
-  return { workspaceIds, deploymentIds };
+  const v = visibleScope(p, action);
+  return v.all ? 'all' : { workspaceIds: v.workspaceIds, deploymentIds: v.deploymentIds };
 }
 
 // ------------------------------------------------------------------ targets

@@ -29,6 +29,13 @@ export function findDeployment(db: Queryable, organizationId: string, id: string
   return selectDeployments(db, organizationId).where('id', '=', id).executeTakeFirst();
 }
 
+/** The Workspace of each of these Deployments of the organization that exists. */
+export async function workspacesOf(db: Queryable, organizationId: string, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('deployments').select(['id', 'workspace_id']).where('organization_id', '=', organizationId).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.workspace_id]));
+}
+
 /** Takes the Deployment's row lock before a change (see lockRow). */
 export function lockDeployment(db: Queryable, organizationId: string, id: string): Promise<void> {
   return lockRow(db, 'deployments', id, organizationId);
@@ -38,17 +45,26 @@ export interface DeploymentFilter {
   ids?: string[];
   names?: string[];
   workspaceIds?: string[];
+  /** Only Deployments in these Workspaces or with these ids (what a scoped caller may see). */
+  within?: { workspaceIds: string[]; ids: string[] };
 }
 
 export function listDeployments(db: Queryable, organizationId: string, f: DeploymentFilter, page: PageRequest) {
-  const everything = !f.ids && !f.names && !f.workspaceIds;
+  const everything = !f.ids && !f.names && !f.workspaceIds && !f.within;
   if (everything && isDefaultOrder(page.sorts)) return listed.page(db, organizationId, page.offset ?? 0, page.limit ?? 20);
   let q = selectDeployments(db, organizationId);
   if (f.ids) q = q.where('id', 'in', f.ids);
   if (f.names) q = q.where('name', 'in', f.names);
   if (f.workspaceIds) q = q.where('workspace_id', 'in', f.workspaceIds);
-  // Filtered by ids or names the matches are few and counted directly; otherwise the counters say.
-  const counted = f.ids || f.names ? undefined : () => countDeployments(db, organizationId, f.workspaceIds);
+  if (f.within) {
+    const { workspaceIds, ids } = f.within;
+    q = q.where((eb) => eb.or([
+      ...(workspaceIds.length > 0 ? [eb('workspace_id', 'in', workspaceIds)] : []),
+      ...(ids.length > 0 ? [eb('id', 'in', ids)] : []),
+    ]));
+  }
+  // Filtered by ids, names or scope the matches are few and counted directly; otherwise the counters say.
+  const counted = f.ids || f.names || f.within ? undefined : () => countDeployments(db, organizationId, f.workspaceIds);
   return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'id', { count: counted, wholeRows: storeKind(db) === 'sqlite' });
 }
 

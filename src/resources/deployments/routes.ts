@@ -1,3 +1,4 @@
+import { visibleScope } from '../../auth/access.js';
 import type { Static } from 'typebox';
 import { CLASS_ERRORS, defineOperation, ITEM_ERRORS, STANDARD_ERRORS, type OpInput } from '../../http/operation.js';
 import { OrganizationIdParam } from '../../http/schemas.js';
@@ -18,14 +19,15 @@ export const operations = [
     method: 'GET',
     path: '/organizations/{organizationId}/deployments',
     summary: 'List Deployments',
-    description: 'Lists the Deployments of an Organization, optionally only some ids, names or Workspaces.',
+    description: 'Lists the Deployments of an Organization, optionally only some ids, names or Workspaces. A caller whose roles are on some Workspaces or Deployments only sees the Deployments there.',
     tag: TAG,
     permission: 'organization.deployments.get',
+    anyScope: true,
     params: OrganizationIdParam,
     query: ListDeploymentsQuery,
     success: { status: 200, schema: DeploymentsPaginated },
     errors: STANDARD_ERRORS,
-    handler: ({ app, params, query }) => service.listDeployments(app, params.organizationId, query),
+    handler: ({ app, principal, params, query }) => service.listDeployments(app, params.organizationId, query, visibleScope(principal, 'organization.deployments.get')),
   }),
   defineOperation({
     operationId: 'CreateDeployment',

@@ -1,5 +1,5 @@
 import Type, { type Static, type TSchema } from 'typebox';
-import { BasicSubjectProfile, CLOUD_PROVIDERS, DateTime, discriminatedUnion, named, OrganizationIdParam, StringEnum } from '../../http/schemas.js';
+import { BasicSubjectProfile, CLOUD_PROVIDERS, DateTime, discriminatedUnion, named, Nullable, OrganizationIdParam, StringEnum } from '../../http/schemas.js';
 import { ASTRO_MACHINES, EXECUTORS, HYBRID_EXECUTORS, SCHEDULER_SIZES } from '../../platform/catalog.js';
 
 export const DEPLOYMENT_TYPES = ['DEDICATED', 'HYBRID', 'STANDARD'] as const;
@@ -7,11 +7,6 @@ export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
 
 export const DEPLOYMENT_STATUSES = ['CREATING', 'DEPLOYING', 'HEALTHY', 'UNHEALTHY', 'UNKNOWN', 'HIBERNATING'] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
-
-/** An OpenAPI 3.0 `nullable` scalar: the validator accepts null as well as the type. */
-function Nullable<T extends TSchema>(schema: T) {
-  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
-}
 
 // ---------------------------------------------------------------- responses
 

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { actor } from '../../auth/access.js';
+import { actor, type Visible } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Target } from '../../auth/access.js';
 import { badRequest, found, invalidField } from '../../http/errors.js';
@@ -219,8 +219,10 @@ export async function createDeployment(app: AppContext, p: Principal, organizati
 
 // ---------------------------------------------------------------- read
 
-export async function listDeployments(app: AppContext, organizationId: string, q: { deploymentIds?: string[]; names?: string[]; workspaceIds?: string[] } & PageRequest) {
-  const page = await repo.listDeployments(app.db, organizationId, { ids: q.deploymentIds, names: q.names, workspaceIds: q.workspaceIds }, { ...q, limit: Math.min(q.limit ?? 20, 1000) });
+/** A page of Deployments; `visible` narrows it to what a Workspace- or Deployment-scoped caller may see. */
+export async function listDeployments(app: AppContext, organizationId: string, q: { deploymentIds?: string[]; names?: string[]; workspaceIds?: string[] } & PageRequest, visible: Visible = { all: true }) {
+  const within = visible.all ? undefined : { workspaceIds: visible.workspaceIds, ids: visible.deploymentIds };
+  const page = await repo.listDeployments(app.db, organizationId, { ids: q.deploymentIds, names: q.names, workspaceIds: q.workspaceIds, within }, { ...q, limit: Math.min(q.limit ?? 20, 1000) });
   return envelope('deployments', page, await deploymentViews(app.db, page.items, app.clock.now()));
 }
 

@@ -28,6 +28,8 @@ export const operations = [
     description: 'Lists the executors, runtime releases, machine sizes and ranges a Deployment can be configured with.',
     tag: TAG,
     permission: 'organization.deploymentConfigurations.get',
+    // Workspace Operators create Deployments and read these options to do so.
+    anyScope: true,
     params: OrganizationIdParam,
     query: GetDeploymentOptionsQuery,
     success: { status: 200, schema: DeploymentOptions },

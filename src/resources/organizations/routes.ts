@@ -27,6 +27,8 @@ export const operations = [
     description: 'Reads one Organization.',
     tag: TAG,
     permission: 'organization.get',
+    // Workspace and Deployment tokens read their own Organization too.
+    anyScope: true,
     params: OrganizationIdParam,
     query: GetOrganizationQuery,
     success: { status: 200, schema: Organization },

@@ -143,3 +143,20 @@ export function listTokens(db: Queryable, organizationId: string, f: TokenFilter
   if (f.dagTags !== undefined && f.dagTags.length > 0) holding(['DAG_TAG'], f.dagTags, f.deploymentId);
   return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'api_tokens.id');
 }
+
+/** How many tokens of the organization hold `role` on an entity of one of `entityTypes`. */
+export async function countRoleHolders(db: Queryable, organizationId: string, entityTypes: string[], role: string): Promise<number> {
+  const r = await db.selectFrom('api_token_roles').innerJoin('api_tokens', 'api_tokens.id', 'api_token_roles.token_id')
+    .select((eb) => eb.fn.count<string | number>('api_token_roles.token_id').distinct().as('n'))
+    .where('api_tokens.organization_id', '=', organizationId).where('api_token_roles.entity_type', 'in', entityTypes)
+    .where('api_token_roles.role', '=', role).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/** Renames a (custom) role in every grant of the organization's tokens; the caller invalidates the auth cache. */
+export async function renameRole(db: Queryable, organizationId: string, entityTypes: string[], from: string, to: string): Promise<void> {
+  await db.updateTable('api_token_roles').set({ role: to })
+    .where('entity_type', 'in', entityTypes).where('role', '=', from)
+    .where('token_id', 'in', (eb) => eb.selectFrom('api_tokens').select('id').where('organization_id', '=', organizationId))
+    .execute();
+}

@@ -3,7 +3,6 @@ import type { Clock } from '../../time.js';
 import { storedTime } from '../../time.js';
 import { invalidateToken } from '../../auth/cache.js';
 import { actor, type Target } from '../../auth/access.js';
-import { ORGANIZATION_ROLES, WORKSPACE_ROLES } from '../../auth/permissions.js';
 import type { Principal } from '../../auth/principal.js';
 import { hashToken, mintTokenValue, shortTokenOf } from '../../auth/tokens.js';
 import type { AppContext } from '../../context.js';
@@ -13,6 +12,7 @@ import { updatedColumns } from '../../store/audit.js';
 import { newId } from '../../store/ids.js';
 import { envelope } from '../../store/pagination.js';
 import { findDeployment } from '../deployments/repo.js';
+import { checkRoleName } from '../roles/service.js';
 import { findWorkspace } from '../workspaces/repo.js';
 import * as repo from './repo.js';
 import type { ApiTokenRoleView, ApiTokenView, CreateApiTokenBody, ListApiTokensFilter, SubjectRolesView, TokenKind, UpdateApiTokenBody } from './schema.js';
@@ -143,20 +143,12 @@ export async function listTarget(app: AppContext, organizationId: string, q: Lis
   return {};
 }
 
-const BUILT_IN: Record<string, readonly string[]> = {
-  ORGANIZATION: ORGANIZATION_ROLES,
-  WORKSPACE: WORKSPACE_ROLES,
-  DEPLOYMENT: ['DEPLOYMENT_ADMIN'],
-  DAG: ['DAG_VIEWER', 'DAG_AUTHOR'],
-};
-const OTHER_BUILT_INS = (type: string) => Object.entries(BUILT_IN).filter(([k]) => k !== (type === 'DAG_TAG' ? 'DAG' : type)).flatMap(([, v]) => v);
-
 /**
  * Checks a token's complete role set against its scope and the organization's contents and
  * returns it as stored. Exactly one role is on the token's own entity; a Workspace token holds
  * nothing outside its Workspace and no Organization role; a Deployment token only its Deployment
  * role; only Organization tokens hold DAG roles. Organization and Workspace roles are the
- * built-in ones; Deployment and DAG roles may also be custom names, but not another level's built-in.
+ * built-in ones; Deployment and DAG roles may also be custom roles of the organization (checkRoleName).
  */
 async function checkRoles(db: Queryable, organizationId: string, t: Scoped, roles: ApiTokenRoleView[]): Promise<repo.TokenRoleRow[]> {
   const out: repo.TokenRoleRow[] = [];
@@ -168,11 +160,6 @@ async function checkRoles(db: Queryable, organizationId: string, t: Scoped, role
     requireText(`${at}.entityId`, r.entityId);
     requireText(`${at}.role`, r.role);
     const type = r.entityType;
-    if (type === 'ORGANIZATION' || type === 'WORKSPACE') {
-      if (!BUILT_IN[type]!.includes(r.role)) throw bad('role', `${r.role} is not a ${type} role; one of [${BUILT_IN[type]!.join(' ')}]`);
-    } else if (OTHER_BUILT_INS(type).includes(r.role)) {
-      throw bad('role', `${r.role} is not a ${type} role`);
-    }
     let workspaceId: string | undefined;
     let deploymentId: string | null = null;
     if (type === 'ORGANIZATION') {
@@ -187,6 +174,7 @@ async function checkRoles(db: Queryable, organizationId: string, t: Scoped, role
       workspaceId = found(await findDeployment(db, organizationId, r.deploymentId), 'Deployment').workspace_id;
       deploymentId = r.deploymentId;
     }
+    await checkRoleName(db, organizationId, type, r.role, { field: `${at}.role`, workspaceId });
     const key = `${type}\u0000${r.entityId}\u0000${deploymentId ?? ''}`;
     if (seen.has(key)) throw bad('entityId', `the token holds a role on ${type} ${r.entityId} twice`);
     seen.add(key);

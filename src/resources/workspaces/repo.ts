@@ -44,7 +44,8 @@ export function listWorkspaces(db: Queryable, organizationId: string, f: { ids?:
   const unfiltered = !f.ids && !f.names;
   if (unfiltered && isDefaultOrder(page.sorts)) return listed.page(db, organizationId, page.offset ?? 0, page.limit ?? 20);
   let q = selectWorkspaces(db, organizationId);
-  if (f.ids) q = q.where('id', 'in', f.ids);
+  // An empty id list (a scoped caller's Workspaces all filtered out) matches nothing.
+  if (f.ids) q = f.ids.length > 0 ? q.where('id', 'in', f.ids) : q.where((eb) => eb.or([]));
   if (f.names) q = q.where('name', 'in', f.names);
   return paginate(q, page, SORT_COLUMNS, DEFAULT_SORT, 'id', {
     count: unfiltered ? () => countWorkspaces(db, organizationId) : undefined,

@@ -1,3 +1,4 @@
+import { visibleScope } from '../../auth/access.js';
 import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
 import { OrganizationIdParam } from '../../http/schemas.js';
 import { CreateWorkspaceRequest, ListWorkspacesQuery, UpdateWorkspaceRequest, Workspace, WorkspaceParams, WorkspacesPaginated } from './schema.js';
@@ -11,14 +12,15 @@ export const operations = [
     method: 'GET',
     path: '/organizations/{organizationId}/workspaces',
     summary: 'List Workspaces',
-    description: 'Lists the Workspaces of an Organization, optionally only some ids or names.',
+    description: 'Lists the Workspaces of an Organization, optionally only some ids or names. A caller whose roles are on some Workspaces or Deployments only sees those Workspaces.',
     tag: TAG,
     permission: 'organization.workspaces.get',
+    anyScope: true,
     params: OrganizationIdParam,
     query: ListWorkspacesQuery,
     success: { status: 200, schema: WorkspacesPaginated },
     errors: STANDARD_ERRORS,
-    handler: ({ app, params, query }) => service.listWorkspaces(app, params.organizationId, query),
+    handler: ({ app, principal, params, query }) => service.listWorkspaces(app, params.organizationId, query, visibleScope(principal, 'organization.workspaces.get')),
   }),
   defineOperation({
     operationId: 'CreateWorkspace',

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { actor } from '../../auth/access.js';
+import { actor, type Visible } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import { badRequest, found, invalidField } from '../../http/errors.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
@@ -48,8 +48,11 @@ async function resolveDefaults(db: Queryable, organizationId: string, body: { de
   return { default_cluster_id: clusterId, default_cloud_provider: provider, default_region: region };
 }
 
-export async function listWorkspaces(app: AppContext, organizationId: string, q: { workspaceIds?: string[]; names?: string[] } & PageRequest) {
-  const page = await repo.listWorkspaces(app.db, organizationId, { ids: q.workspaceIds, names: q.names }, q);
+/** A page of Workspaces; `visible` narrows it to what a Workspace- or Deployment-scoped caller may see. */
+export async function listWorkspaces(app: AppContext, organizationId: string, q: { workspaceIds?: string[]; names?: string[] } & PageRequest, visible: Visible = { all: true }) {
+  let ids = q.workspaceIds;
+  if (!visible.all) ids = ids === undefined ? visible.workspaceIds : ids.filter((id) => visible.workspaceIds.includes(id));
+  const page = await repo.listWorkspaces(app.db, organizationId, { ids, names: q.names }, q);
   return envelope('workspaces', page, await workspaceViews(app.db, page.items));
 }
 

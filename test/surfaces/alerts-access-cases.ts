@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import type { AccessCases, MatrixContext } from '../types.js';
+import type { AccessCases, MatrixContext } from '../access/types.js';
 
 /**
- * Alerts and notification channels (platform v1beta1 and labs v1). Reads need
+ * Access cases of alerts and notification channels (platform v1beta1 and labs v1), in the access
+ * matrix's form (the matrix itself covers /v1 only; alerts-access.test.ts runs these). Reads need
  * deployment.alerts.get (Workspace Member and up), changes deployment.alerts.{create,update,delete}
  * (Workspace Author and up, or Deployment Admin on the Deployment); lists admit every caller of the
  * organization and show what it may read.
