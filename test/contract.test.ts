@@ -38,8 +38,22 @@ const V1_ALLOWED: AllowedDeviation[] = [
   })),
 ];
 
+/**
+ * The reconstructed older documents give the response-side PatternMatch enums one value each, the
+ * space-joined constant of the Go client ("DAG_ID TASK_ID"); the API answers with the single values
+ * Terraform sent (DAG_ID, TASK_ID; IS, IS_NOT, INCLUDES, EXCLUDES) and stores them in its state,
+ * and Go does not check enums when decoding. The served document names the values the server returns.
+ */
+function patternMatchEnums(operationId: string): AllowedDeviation[] {
+  const reason = 'The reference enum is the Go client\'s space-joined constant; the API returns the single values the client sent, which Terraform keeps in its state.';
+  return [
+    { operationId, where: 'response 200 .alerts[].rules.patternMatches[].entityType.enum', reference: '["DAG_ID TASK_ID"]', served: '["DAG_ID","TASK_ID"]', reason },
+    { operationId, where: 'response 200 .alerts[].rules.patternMatches[].operatorType.enum', reference: '["IS IS_NOT INCLUDES EXCLUDES"]', served: '["EXCLUDES","INCLUDES","IS","IS_NOT"]', reason },
+  ];
+}
+
 /** The older surfaces carry the same deliberate 409s on cluster changes. */
-const PLATFORM_ALLOWED: AllowedDeviation[] = V1_ALLOWED.filter((e) => e.operationId.endsWith('Cluster'));
+const PLATFORM_ALLOWED: AllowedDeviation[] = [...V1_ALLOWED.filter((e) => e.operationId.endsWith('Cluster')), ...patternMatchEnums('ListAlerts')];
 
 interface SurfaceContract {
   name: string;
@@ -70,7 +84,7 @@ const CONTRACTS: SurfaceContract[] = [
     name: 'labs-v1',
     specPath: '/spec/labs/v1',
     reference: 'v1beta1/labs-v1.openapi.json',
-    allowed: [],
+    allowed: patternMatchEnums('LabsListAlerts'),
     options: { permissionsOnlyWhereRecorded: true },
   },
 ];

@@ -131,22 +131,52 @@ function dropNulls(value: unknown): void {
   }
 }
 
-function checkUnionBody(schema: object, body: unknown): void {
+/** Checks `body` (found at `base`, '' for the whole request body) against the union member its property names. */
+function checkUnionBody(schema: object, body: unknown, base = ''): void {
   const info = unionInfo(schema);
   if (!info) return;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('Invalid request: the body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    if (base) throw invalidField(base, 'type', `${base} must be of type object`);
+    throw badRequest('Invalid request: the body must be a JSON object');
+  }
   if (info.nullAsAbsent) dropNulls(body);
   const value = (body as Record<string, unknown>)[info.property];
+  const field = base ? `${base}.${info.property}` : info.property;
   if (value === undefined && info.whenAbsent) {
-    assertValid(info.whenAbsent, body);
+    assertValid(info.whenAbsent, body, base);
     return;
   }
-  if (value === undefined) throw invalidField(info.property, 'required', `${info.property} is required`);
+  if (value === undefined) throw invalidField(field, 'required', `${field} is required`);
   const member = typeof value === 'string' ? info.mapping[value] : undefined;
   if (!member) {
-    throw invalidField(info.property, 'oneof', `${info.property} must be one of [${Object.keys(info.mapping).join(' ')}]`);
+    throw invalidField(field, 'oneof', `${field} must be one of [${Object.keys(info.mapping).join(' ')}]`);
   }
-  assertValid(member, body);
+  assertValid(member, body, base);
+}
+
+/**
+ * Properties of an object body that are lists of union members (the labs bulk alert calls). JSON
+ * Schema's oneOf cannot pick a member by a discriminator whose members share its values, so such
+ * a body is validated with those lists' items left open, and each item then as a union.
+ */
+function unionLists(schema: object): string[] {
+  const props = (schema as { properties?: Record<string, { type?: string; items?: object }> }).properties ?? {};
+  return Object.entries(props).filter(([, p]) => p.type === 'array' && p.items !== undefined && unionInfo(p.items)).map(([k]) => k);
+}
+
+/** The body schema with the union lists' items opened, for the first pass of validation. */
+function withOpenUnionLists(schema: TSchema, lists: string[]): TSchema {
+  const props = { ...(schema as unknown as { properties: Record<string, object> }).properties };
+  for (const k of lists) props[k] = { ...props[k], items: {} };
+  return { ...schema, properties: props } as TSchema;
+}
+
+function checkUnionLists(schema: object, lists: string[], body: unknown): void {
+  const props = (schema as { properties: Record<string, { items: object }> }).properties;
+  for (const k of lists) {
+    const items = (body as Record<string, unknown>)[k];
+    if (Array.isArray(items)) items.forEach((item, i) => checkUnionBody(props[k]!.items, item, `${k}[${i}]`));
+  }
 }
 
 const fastifyPath = (p: string) => p.replace(/\{(\w+)\}/g, ':$1');
@@ -166,10 +196,11 @@ declare module 'fastify' {
  */
 export function registerOperation(fastify: FastifyInstance, app: AppContext, op: AnyOperation, prefix: string): void {
   const union = op.body ? unionInfo(op.body) : undefined;
+  const lists = op.body && !union ? unionLists(op.body) : [];
   const schema: Record<string, unknown> = {};
   if (op.params) schema.params = op.params;
   if (op.query) schema.querystring = op.query;
-  if (op.body) schema.body = union ? Type.Unknown() : op.body;
+  if (op.body) schema.body = union ? Type.Unknown() : lists.length > 0 ? withOpenUnionLists(op.body, lists) : op.body;
   const streamed = 'mediaType' in op.success ? op.success.mediaType : undefined;
   const body = successSchema(op.success);
   if (body && !streamed) schema.response = { 200: body };
@@ -205,6 +236,7 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
       if (op.body) {
         if (req.body === undefined || req.body === null) throw badRequest('Invalid request: a JSON body is required');
         if (union) checkUnionBody(op.body, req.body);
+        if (lists.length > 0) checkUnionLists(op.body, lists, req.body);
       }
       if (op.target) {
         const target = await op.target(input(req));

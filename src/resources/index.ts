@@ -2,6 +2,8 @@ import type { Surface } from '../http/surface.js';
 import { operations as organizations } from './organizations/routes.js';
 import { platformOperations as platformOrganizations } from './organizations/platform-v1beta1.js';
 import { labsOperations as labsIpRanges } from './ipranges/labs-v1.js';
+import { platformOperations as platformAlerts } from './alerts/platform-v1beta1.js';
+import { labsOperations as labsAlerts } from './alerts/labs-v1.js';
 import { iamOperations as iamIpRanges } from './ipranges/iam-v1beta1.js';
 import { iamOperations as iamTokens } from './tokens/iam-v1beta1.js';
 import { ErrorSchemaWithoutLimits } from '../http/schemas.js';
@@ -53,7 +55,7 @@ export const platformV1beta1Surface: Surface = {
     version: 'v1beta1',
     description: 'The older platform surface (organizations, workspaces, clusters, Deployments, alerts, notification channels) over the same state as /v1.',
   },
-  operations: [...platformOrganizations, ...platformWorkspaces, ...platformOptions, ...platformClusters, ...platformDeployments, ...platformAuditLogs],
+  operations: [...platformOrganizations, ...platformWorkspaces, ...platformOptions, ...platformClusters, ...platformDeployments, ...platformAuditLogs, ...platformAlerts],
 };
 
 export const iamV1beta1Surface: Surface = {
@@ -77,7 +79,7 @@ export const labsV1Surface: Surface = {
     version: 'v1',
     description: 'The labs surface (bulk allowed IP address ranges and alerts) over the same state as /v1.',
   },
-  operations: [...labsIpRanges],
+  operations: [...labsIpRanges, ...labsAlerts],
   errorSchema: ErrorSchemaWithoutLimits,
 };
 

@@ -18,6 +18,7 @@ import * as m010 from './migrations/010_environment_objects.js';
 import { checkSecretBox, resolveSecretBox, type SecretBox } from './crypto.js';
 import * as m011 from './migrations/011_deploys.js';
 import * as m012 from './migrations/012_deployment_logs.js';
+import * as m013 from './migrations/013_alerts.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -54,6 +55,7 @@ function migrationsWith(box: (db: MigrationDb) => Promise<SecretBox>): Record<st
     '010_environment_objects': { up: async (db) => m010.up(db, await box(db)), down: m010.down },
     '011_deploys': m011,
     '012_deployment_logs': m012,
+    '013_alerts': m013,
   };
 }
 

@@ -320,6 +320,42 @@ export interface DeploymentLogMarksTable {
   hibernation_logged_until: string;
 }
 
+export interface NotificationChannelsTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  entity_type: string;
+  entity_id: string;
+  /** The channel's Workspace: its entity, or its Deployment's Workspace; null for an Organization's channel. */
+  workspace_id: string | null;
+  deployment_id: string | null;
+  type: string;
+  name: string;
+  is_shared: number;
+  /** JSON of the definition as the API shows it (no secrets). */
+  definition: string;
+  /** Encrypted JSON of the definition's secret fields; never returned by the API. */
+  secret: string | null;
+}
+
+export interface AlertsTable extends AuditColumns {
+  id: string;
+  organization_id: string;
+  entity_type: string;
+  workspace_id: string;
+  deployment_id: string;
+  type: string;
+  name: string;
+  severity: string;
+  /** JSON `{patternMatches, properties}` as sent. */
+  rules: string;
+}
+
+export interface AlertNotificationChannelsTable {
+  alert_id: string;
+  channel_id: string;
+  position: number;
+}
+
 export interface CustomRolesTable extends AuditColumns {
   id: string;
   organization_id: string;
@@ -483,6 +519,9 @@ export interface Database {
   deployment_bundles: DeploymentBundlesTable;
   deployment_log_lines: DeploymentLogLinesTable;
   deployment_log_marks: DeploymentLogMarksTable;
+  notification_channels: NotificationChannelsTable;
+  alerts: AlertsTable;
+  alert_notification_channels: AlertNotificationChannelsTable;
   custom_roles: CustomRolesTable;
   audit_logs: AuditLogsTable;
   environment_objects: EnvironmentObjectsTable;
