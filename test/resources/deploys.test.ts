@@ -137,6 +137,14 @@ describe('deploys', () => {
     assert.equal(done.dagTarballVersion, version);
     assert.equal(done.desiredDagTarballVersion, version);
 
+    // The DAG processor logged the deploy and every file it brought; a search finds them.
+    const logs = await s.api.get(`/v1/organizations/${s.orgId}/deployments/${dep.id}/logs`, { sources: ['dag-processor'], searchText: 'file' });
+    assert.equal(logs.status, 200, logs.text);
+    const logged = logs.body.results.map((r: Json) => r.raw as string);
+    for (const file of files) assert.ok(logged.some((l: string) => l.includes(d.id) && l.endsWith(`file ${file}`)), `${file} is in the logs: ${logged.join(' | ')}`);
+    const received = await s.api.get(`/v1/organizations/${s.orgId}/deployments/${dep.id}/logs`, { sources: ['dag-processor'], searchText: version });
+    assert.equal(received.body.results.length, 1, received.text);
+
     // The deploy keeps its record; a second finalize is refused.
     const got = await s.api.get(`${deploys}/${d.id}`);
     assert.equal(got.status, 200);

@@ -10,6 +10,7 @@ import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { storedTime } from '../../time.js';
 import { applyDeploy, deploymentTarget, lockForDeploy, type DeployTarget } from '../deployments/service.js';
+import { appendLogLines, type NewLogLine } from '../logs/repo.js';
 import * as repo from './repo.js';
 import type { CreateDeployBody, DeployRollbackBody, DeployView, FinalizeDeployBody, UpdateDeployBody } from './schema.js';
 import { UPLOAD_URL_SECONDS, uploadKey } from './signing.js';
@@ -247,6 +248,35 @@ async function completeDeploy(app: AppContext, tx: Tx, p: Principal, deploy: rep
     ...(IMAGE_TYPES.has(deploy.type) ? { imageTag: deploy.image_tag } : {}),
     ...(v.dagTarballVersion !== undefined ? { dagTarballVersion: v.dagTarballVersion } : {}),
   });
+  await logDeploy(tx, deploy, v, now);
+}
+
+/** Most files of one tarball named in the logs; the rest are counted. */
+const LOGGED_FILES = 500;
+
+/**
+ * What the simulated components log when a deploy rolls out, in the deploy's transaction: the
+ * scheduler takes the image, the DAG processor names every file the DAG or bundle tarball brought.
+ */
+async function logDeploy(tx: Tx, deploy: repo.DeployRow, v: Finalized, now: Date): Promise<void> {
+  const at = now.getTime() * 1000;
+  const line = (source: NewLogLine['source'], raw: string, offsetUs: number): NewLogLine => ({
+    organizationId: deploy.organization_id, deploymentId: deploy.deployment_id, source, timeUs: at + offsetUs, raw,
+  });
+  const lines: NewLogLine[] = [];
+  if (IMAGE_TYPES.has(deploy.type)) {
+    lines.push(line('scheduler', `INFO - Deploy ${deploy.id}: restarting with image ${deploy.image_repository}:${deploy.image_tag}`, 0));
+  }
+  const tarballs: [repo.UploadKind, string | null | undefined][] = [['dags', v.dagTarballVersion], ['bundle', v.bundleTarballVersion]];
+  for (const [kind, version] of tarballs) {
+    if (!version) continue;
+    const upload = await repo.findUpload(tx, deploy.id, kind, version);
+    const files = upload ? (JSON.parse(upload.files) as string[]) : [];
+    lines.push(line('dag-processor', `INFO - Deploy ${deploy.id}: ${kind === 'dags' ? 'DAG' : 'bundle'} tarball version ${version} received with ${files.length} file(s)`, lines.length));
+    for (const f of files.slice(0, LOGGED_FILES)) lines.push(line('dag-processor', `INFO - Deploy ${deploy.id}: file ${f}`, lines.length));
+    if (files.length > LOGGED_FILES) lines.push(line('dag-processor', `INFO - Deploy ${deploy.id}: and ${files.length - LOGGED_FILES} more file(s)`, lines.length));
+  }
+  await appendLogLines(tx, lines);
 }
 
 // ---------------------------------------------------------------- rollback
