@@ -6,6 +6,9 @@ import { platformOperations as platformAlerts } from './alerts/platform-v1beta1.
 import { labsOperations as labsAlerts } from './alerts/labs-v1.js';
 import { iamOperations as iamIpRanges } from './ipranges/iam-v1beta1.js';
 import { iamOperations as iamTokens } from './tokens/iam-v1beta1.js';
+import { iamOperations as iamUsers } from './users/iam-v1beta1.js';
+import { iamOperations as iamTeams } from './teams/iam-v1beta1.js';
+import { iamOperations as iamRoles } from './roles/iam-v1beta1.js';
 import { ErrorSchemaWithoutLimits } from '../http/schemas.js';
 import { operations as workspaces } from './workspaces/routes.js';
 import { platformOperations as platformWorkspaces } from './workspaces/platform-v1beta1.js';
@@ -67,7 +70,7 @@ export const iamV1beta1Surface: Surface = {
     version: 'v1beta1',
     description: 'The older identity surface (API tokens, agent tokens, users, teams, roles, invites, allowed IP ranges) over the same state as /v1.',
   },
-  operations: [...iamIpRanges, ...iamTokens],
+  operations: [...iamIpRanges, ...iamTokens, ...iamUsers, ...iamTeams, ...iamRoles],
 };
 
 export const labsV1Surface: Surface = {

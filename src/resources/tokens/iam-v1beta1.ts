@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { byOperationId, presentAs } from '../../http/projection.js';
 import { named, paginated, StringEnum } from '../../http/schemas.js';
-import { operations } from './routes.js';
+import { agentOperations, operations } from './routes.js';
 import { ApiToken, CreateApiTokenRequest, TOKEN_SCOPES, type ApiTokenView, type CreateApiTokenBody } from './schema.js';
 
 /**
@@ -19,7 +19,7 @@ function toV1beta1(t: ApiTokenView) {
   return { ...rest, type: scope };
 }
 
-const v1 = byOperationId(operations);
+const v1 = byOperationId([...operations, ...agentOperations]);
 const token = { success: ApiTokenV1beta1, out: toV1beta1 };
 
 export const iamOperations = [
@@ -37,4 +37,11 @@ export const iamOperations = [
   presentAs(v1.UpdateApiTokenRoles!),
   presentAs(v1.RotateApiToken!, token),
   presentAs(v1.DeleteApiToken!),
+  presentAs(v1.ListAgentTokens!, {
+    success: ApiTokensPaginatedV1beta1,
+    out: (page: { tokens: ApiTokenView[] }) => ({ ...page, tokens: page.tokens.map(toV1beta1) }),
+  }),
+  presentAs(v1.CreateAgentToken!, token),
+  presentAs(v1.GetAgentToken!, token),
+  presentAs(v1.DeleteAgentToken!),
 ];
