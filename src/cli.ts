@@ -5,7 +5,6 @@ import { buildApp } from './app.js';
 import { ensureBootstrap } from './bootstrap.js';
 import { registerOrganizationCommands } from './resources/organizations/cli.js';
 import { registerClusterCommand } from './resources/clusters/cli.js';
-import { registerTlsCommands } from './tls.js';
 import { registerUserCommands } from './resources/users/cli.js';
 
 async function serve(config: Config): Promise<void> {
@@ -34,7 +33,8 @@ const commands: CommandTable = {
 };
 registerOrganizationCommands(commands);
 registerClusterCommand(commands);
-registerTlsCommands(commands);
+// Loaded when run: the certificate library stays out of every server start.
+commands['tls init'] = async (config, args) => (await import('./tls.js')).tlsInit(config, args);
 registerUserCommands(commands);
 
 const USAGE = `Usage: astrolabe <command>

@@ -4,7 +4,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import forge from 'node-forge';
-import { UsageError, type CommandTable } from './command.js';
+import { UsageError } from './command.js';
 import type { Config } from './config.js';
 
 /**
@@ -93,7 +93,8 @@ export function createTlsFiles(dir: string, hosts: string[], days: number): TlsF
   return files;
 }
 
-async function tlsInit(config: Config, args: string[]): Promise<void> {
+/** `astrolabe tls init` (src/cli.ts loads this module only for it). */
+export async function tlsInit(config: Config, args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: { host: { type: 'string', multiple: true }, out: { type: 'string' }, days: { type: 'string' } },
@@ -132,8 +133,4 @@ or system-wide on Debian/Ubuntu (undo: delete the file and run update-ca-certifi
 or on macOS (undo: remove "Astrolabe local CA" from the System keychain):
   sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ${f.caCert}
 `);
-}
-
-export function registerTlsCommands(commands: CommandTable): void {
-  commands['tls init'] = tlsInit;
 }

@@ -3,7 +3,7 @@ import { actor, visibleScope, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import { found, invalidField } from '../../http/errors.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
-import { fromBool, inTransaction, toBool, type Queryable, type Tx } from '../../store/db.js';
+import { fromBool, inTransaction, secretBox, toBool, type Queryable, type Tx } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { findDeployment, lockDeployment } from '../deployments/repo.js';
@@ -14,7 +14,6 @@ import {
   type AlertFilter, type AlertType, type AlertView, type ChannelFilter, type ChannelType, type CreateAlertInput,
   type CreateChannelInput, type NotificationChannelView, type PatternMatchInput, type UpdateAlertInput, type UpdateChannelInput,
 } from './schema.js';
-import { openSecret, sealSecret } from './secrets.js';
 import { alertViews, channelViews } from './view.js';
 
 /**
@@ -408,7 +407,7 @@ export async function createChannel(app: AppContext, p: Principal, organizationI
       name,
       is_shared: fromBool(input.isShared ?? false),
       definition: JSON.stringify(def.shown),
-      secret: def.secret ? await sealSecret(tx, def.secret) : null,
+      secret: def.secret ? secretBox(tx).seal(JSON.stringify(def.secret)) : null,
       ...createdColumns(actor(p), app.clock.now()),
     });
     return (await channelViews(tx, [found(await repo.findChannel(tx, organizationId, id), 'Notification channel')]))[0]!;
@@ -430,7 +429,7 @@ export async function updateChannel(app: AppContext, p: Principal, organizationI
       type,
       name,
       ...(input.isShared !== undefined ? { is_shared: fromBool(input.isShared) } : {}),
-      ...(def ? { definition: JSON.stringify(def.shown), secret: def.secret ? await sealSecret(tx, def.secret) : null } : {}),
+      ...(def ? { definition: JSON.stringify(def.shown), secret: def.secret ? secretBox(tx).seal(JSON.stringify(def.secret)) : null } : {}),
       ...updatedColumns(actor(p), app.clock.now()),
     });
     return (await channelViews(tx, [found(await repo.findChannel(tx, organizationId, id), 'Notification channel')]))[0]!;
@@ -450,5 +449,6 @@ export async function deleteChannel(app: AppContext, p: Principal, organizationI
 /** A channel's secret fields, for delivery. Not reachable through the API. */
 export async function channelSecret(app: AppContext, organizationId: string, id: string): Promise<Record<string, string> | undefined> {
   const row = found(await repo.findChannel(app.db, organizationId, id), 'Notification channel');
-  return row.secret ? openSecret(app.db, row.secret) : undefined;
+  // The secret parts of a definition are sealed with the store's secret box (store/crypto.ts).
+  return row.secret ? (JSON.parse(secretBox(app.db).open(row.secret)) as Record<string, string>) : undefined;
 }
