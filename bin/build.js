@@ -1,10 +1,11 @@
-// Compiles src/ to dist/ with tsc (tsconfig.build.json) and records a digest of the sources that
-// were compiled, so the launcher can tell a current build from a stale one by content (not by
-// file times, which copies and checkouts do not keep reliably).
+// Bundles src/ into dist/ with esbuild and records a digest of the sources that were bundled, so
+// the launcher can tell a current build from a stale one by content (not by file times, which
+// copies and checkouts do not keep reliably). One bundle (the project and the libraries it runs
+// on) loads several times faster than some 160 compiled modules plus the libraries' own hundreds:
+// start-up is mostly module loading. Type-checking is `npm run typecheck`, not the build.
 //   node bin/build.js          build (incrementally) and record the digest: `npm run build`
 //   import { ensureBuilt }     build only when the recorded digest differs from the sources'
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -15,7 +16,12 @@ const DIST = path.join(ROOT, 'dist');
 const DIGEST_FILE = path.join(DIST, '.source-digest');
 const LOCK = path.join(ROOT, '.build-lock');
 /** Besides every .ts file under src/, what decides the output. */
-const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json'];
+const CONFIG_FILES = ['package-lock.json', 'bin/build.js'];
+/**
+ * Left out of the bundle and loaded from node_modules: the native SQLite driver, the PostgreSQL
+ * driver (loaded only for a PostgreSQL store), and pino, whose transports load files by path.
+ */
+const EXTERNAL = ['better-sqlite3', 'pg', 'pino'];
 
 export const ENTRY = pathToFileURL(path.join(DIST, 'main.js')).href;
 
@@ -46,15 +52,6 @@ function recordedDigest() {
 
 function isCurrent(digest) {
   return recordedDigest() === digest && fs.existsSync(path.join(DIST, 'main.js'));
-}
-
-/** The tsc of the installed typescript package, or undefined when it is not installed. */
-function tscPath() {
-  try {
-    return createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  } catch {
-    return undefined;
-  }
 }
 
 const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -96,14 +93,35 @@ function withLock(fn) {
   }
 }
 
+/** Bundles src/main.ts and what it imports into dist/, recording the digest of those sources. */
 function compile(digest) {
-  const tsc = tscPath();
-  if (!tsc) throw new Error('typescript is not installed, so src/ cannot be compiled (npm ci installs it)');
+  let esbuild;
+  try {
+    esbuild = createRequire(import.meta.url)('esbuild');
+  } catch {
+    throw new Error('esbuild is not installed, so src/ cannot be built (npm ci installs it)');
+  }
   // No digest while dist/ is being rewritten: an interrupted build is never taken for a current one.
-  fs.rmSync(DIGEST_FILE, { force: true });
-  // tsc's report goes to stderr, so commands that print JSON keep stdout clean.
-  const r = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: ['ignore', 2, 2] });
-  if (r.status !== 0) throw new Error(`the build failed (tsc exited with ${r.status ?? r.signal}); see the errors above`);
+  fs.rmSync(DIST, { recursive: true, force: true });
+  try {
+    esbuild.buildSync({
+      absWorkingDir: ROOT,
+      entryPoints: ['src/main.ts'],
+      outdir: 'dist',
+      bundle: true,
+      splitting: true, // what is imported lazily (tls init, jose, yaml) stays out of the start
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      external: EXTERNAL,
+      // Bundled CommonJS libraries call require() for Node's own modules.
+      banner: { js: "import { createRequire as __astrolabeRequire } from 'node:module'; const require = __astrolabeRequire(import.meta.url);" },
+      // Problems go to stderr, so commands that print JSON keep stdout clean.
+      logLevel: 'warning',
+    });
+  } catch {
+    throw new Error('the build failed; see the errors above');
+  }
   fs.writeFileSync(DIGEST_FILE, digest + '\n');
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastJsonStringify from 'fast-json-stringify';
 import { startAuthCache } from './auth/cache.js';
 import { ConfigError } from './config.js';
 import type { AppContext } from './context.js';
@@ -62,27 +63,16 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   fastify.addHook('onClose', () => retention.close());
 
   fastify.setValidatorCompiler(({ schema, httpPart }) => requestValidator(httpPart === 'body' ? bodyAjv : inputAjv, schema));
+  // Response serializers, like the validators, are compiled on first use: compiling all of them
+  // was a tenth of a start.
+  fastify.setSerializerCompiler(({ schema }) => {
+    let serialize: ((data: unknown) => string) | undefined;
+    return (data: unknown) => (serialize ??= fastJsonStringify(schema as object))(data);
+  });
 
   // Hooks on every request take a callback rather than returning a promise: cheaper in Fastify.
   fastify.addHook('onRequest', (req, reply, done) => {
     reply.header('X-Request-Id', String(req.id));
-    done();
-  });
-
-  // Clients sometimes send an enum query parameter with an empty value; treat it as absent.
-  fastify.addHook('preValidation', (req, _reply, done) => {
-    const q = req.query as Record<string, unknown> | undefined;
-    if (q) {
-      for (const k in q) {
-        const v = q[k];
-        if (v === '') delete q[k];
-        else if (Array.isArray(v)) {
-          const kept = v.filter((x) => x !== '');
-          if (kept.length === 0) delete q[k];
-          else q[k] = kept;
-        }
-      }
-    }
     done();
   });
 

@@ -181,6 +181,20 @@ function checkUnionLists(schema: object, lists: string[], body: unknown): void {
 
 const fastifyPath = (p: string) => p.replace(/\{(\w+)\}/g, ':$1');
 
+/** Clients sometimes send a query parameter with an empty value (Terraform's `cloudProvider=`): absent. */
+function dropEmptyQueryValues(q: Record<string, unknown> | undefined): void {
+  if (!q) return;
+  for (const k in q) {
+    const v = q[k];
+    if (v === '') delete q[k];
+    else if (Array.isArray(v)) {
+      const kept = v.filter((x) => x !== '');
+      if (kept.length === 0) delete q[k];
+      else q[k] = kept;
+    }
+  }
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
@@ -225,6 +239,7 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     url: prefix + fastifyPath(op.path),
     schema,
     preValidation: async (req: FastifyRequest) => {
+      if (op.query) dropEmptyQueryValues(req.query as Record<string, unknown> | undefined);
       const principal = await authenticate(app, req.headers.authorization, { allowNonMember: op.acceptsNonMembers });
       req.principal = principal;
       if (principal.organizationId !== '') await enforceAllowedRanges(app.db, principal.organizationId, req.ip);
@@ -232,7 +247,8 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
       if (op.target) checkOrganization(principal, params.organizationId);
       else authorize(principal, op.permission, pathTarget(op, params));
     },
-    preHandler: async (req: FastifyRequest) => {
+    // Only where there is something to do: every hook costs each request of the route.
+    ...((op.body || op.target) && { preHandler: async (req: FastifyRequest) => {
       if (op.body) {
         if (req.body === undefined || req.body === null) throw badRequest('Invalid request: a JSON body is required');
         if (union) checkUnionBody(op.body, req.body);
@@ -243,7 +259,7 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
         req.resolvedTarget = target;
         authorize(req.principal!, op.permission, { organizationId: (req.params as Record<string, string>).organizationId, ...target });
       }
-    },
+    } }),
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       let result: unknown;
       if (audited) {
