@@ -111,6 +111,8 @@ export const platformOperations = [
     description: 'Reads one Organization.',
     tag: TAG,
     permission: 'organization.get',
+    // As on /v1: Workspace and Deployment tokens read their own Organization too.
+    anyScope: true,
     params: OrganizationIdParam,
     query: GetOrganizationQuery,
     success: { status: 200, schema: OrganizationV1beta1 },

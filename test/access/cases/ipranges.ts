@@ -8,15 +8,15 @@ let n = 0;
  * Once an organization has a range, requests from elsewhere are refused and the first range must
  * cover the caller: every case first makes sure loopback is allowed, then works on ranges of its own.
  */
-async function loopbackAllowed(ctx: MatrixContext): Promise<void> {
+export async function loopbackAllowed(ctx: MatrixContext): Promise<void> {
   const list = await ctx.s.api.get(base(ctx.orgId), { limit: 1000 });
   if (list.body.allowedIpAddressRanges.some((r: { ipAddressRange: string }) => r.ipAddressRange === '127.0.0.0/8')) return;
   assert.equal((await ctx.s.api.post(base(ctx.orgId), { ipAddressRange: '127.0.0.0/8' })).status, 200);
 }
 
-const range = () => `10.${++n}.0.0/16`;
+export const range = () => `10.${++n}.0.0/16`;
 
-async function rangeId(ctx: MatrixContext): Promise<string> {
+export async function rangeId(ctx: MatrixContext): Promise<string> {
   await loopbackAllowed(ctx);
   const res = await ctx.s.api.post(base(ctx.orgId), { ipAddressRange: range() });
   assert.equal(res.status, 200, res.text);

@@ -1,28 +1,30 @@
 import assert from 'node:assert/strict';
-import type { AccessCases, MatrixContext } from '../access/types.js';
+import type { AccessCases, MatrixContext } from '../../types.js';
 
 /**
- * Access cases of alerts and notification channels (platform v1beta1 and labs v1), in the access
- * matrix's form (the matrix itself covers /v1 only; alerts-access.test.ts runs these). Reads need
- * deployment.alerts.get (Workspace Member and up), changes deployment.alerts.{create,update,delete}
- * (Workspace Author and up, or Deployment Admin on the Deployment); lists admit every caller of the
- * organization and show what it may read.
+ * /platform/v1beta1. Organizations, Workspaces, options, clusters, the audit log and the rest of
+ * the Deployment operations take their /v1 cases (test/access-matrix.test.ts says how). Here:
+ * - CreateDeployment, whose body must hold what the Terraform provider always sends;
+ * - alerts and notification channels, which /v1 does not serve: reads need deployment.alerts.get
+ *   (Workspace Member and up), changes deployment.alerts.{create,update,delete} (Workspace Author
+ *   and up, or Deployment Admin of the Deployment); lists admit every caller of the organization
+ *   and show what it may read.
  */
 
 const platform = (ctx: MatrixContext) => `/platform/v1beta1/organizations/${ctx.orgId}`;
-const labs = (ctx: MatrixContext) => `/labs/v1/organizations/${ctx.orgId}`;
 
-function channelBody(ctx: MatrixContext) {
+export function channelBody(ctx: MatrixContext) {
   return { name: 'matrix channel', type: 'EMAIL', entityType: 'DEPLOYMENT', entityId: ctx.deploymentId, definition: { recipients: ['ops@example.com'] } };
 }
 
-async function channel(ctx: MatrixContext): Promise<string> {
+/** A notification channel of ctx's Deployment, made by the owner. */
+export async function channel(ctx: MatrixContext): Promise<string> {
   const r = await ctx.s.api.post(`${platform(ctx)}/notification-channels`, channelBody(ctx));
   assert.equal(r.status, 200, r.text);
   return r.body.id;
 }
 
-function alertBody(ctx: MatrixContext, channelId: string) {
+export function alertBody(ctx: MatrixContext, channelId: string) {
   return {
     name: 'matrix alert', type: 'DAG_FAILURE', severity: 'INFO', entityType: 'DEPLOYMENT', entityId: ctx.deploymentId,
     notificationChannelIds: [channelId],
@@ -30,17 +32,30 @@ function alertBody(ctx: MatrixContext, channelId: string) {
   };
 }
 
-async function alert(ctx: MatrixContext): Promise<string> {
+/** An alert on ctx's Deployment, made by the owner. */
+export async function alert(ctx: MatrixContext): Promise<string> {
   const r = await ctx.s.api.post(`${platform(ctx)}/alerts`, alertBody(ctx, await channel(ctx)));
   assert.equal(r.status, 200, r.text);
   return r.body.id;
 }
 
-const MEMBER = { scope: 'WORKSPACE', role: 'WORKSPACE_MEMBER' } as const;
-const AUTHOR = { scope: 'WORKSPACE', role: 'WORKSPACE_AUTHOR' } as const;
-const ANY = { scope: 'WORKSPACE', role: 'WORKSPACE_ACCESSOR' } as const;
+export const MEMBER = { scope: 'WORKSPACE', role: 'WORKSPACE_MEMBER' } as const;
+export const AUTHOR = { scope: 'WORKSPACE', role: 'WORKSPACE_AUTHOR' } as const;
+export const ANY = { scope: 'WORKSPACE', role: 'WORKSPACE_ACCESSOR' } as const;
 
 export const cases: AccessCases = {
+  CreateDeployment: {
+    prepare: async (ctx) => ({
+      path: `${platform(ctx)}/deployments`,
+      body: {
+        type: 'STANDARD', name: 'matrix standard', workspaceId: ctx.workspaceId, cloudProvider: 'AWS', region: 'us-east-1',
+        astroRuntimeVersion: '3.1-12', executor: 'CELERY', schedulerSize: 'SMALL', isHighAvailability: false, isDevelopmentMode: false,
+        isCicdEnforced: false, isDagDeployEnabled: true,
+        workerQueues: [{ name: 'default', isDefault: true, astroMachine: 'A5', minWorkerCount: 0, maxWorkerCount: 10, workerConcurrency: 5 }],
+      },
+    }),
+    allowed: { scope: 'WORKSPACE', role: 'WORKSPACE_OPERATOR' },
+  },
   ListAlerts: { prepare: async (ctx) => { await alert(ctx); return { path: `${platform(ctx)}/alerts` }; }, allowed: ANY, narrowed: true },
   CreateAlert: { prepare: async (ctx) => ({ path: `${platform(ctx)}/alerts`, body: alertBody(ctx, await channel(ctx)) }), allowed: AUTHOR },
   GetAlert: { prepare: async (ctx) => ({ path: `${platform(ctx)}/alerts/${await alert(ctx)}` }), allowed: MEMBER },
@@ -51,8 +66,4 @@ export const cases: AccessCases = {
   GetNotificationChannel: { prepare: async (ctx) => ({ path: `${platform(ctx)}/notification-channels/${await channel(ctx)}` }), allowed: MEMBER },
   UpdateNotificationChannel: { prepare: async (ctx) => ({ path: `${platform(ctx)}/notification-channels/${await channel(ctx)}`, body: { type: 'EMAIL', name: 'renamed' } }), allowed: AUTHOR },
   DeleteNotificationChannel: { prepare: async (ctx) => ({ path: `${platform(ctx)}/notification-channels/${await channel(ctx)}` }), allowed: AUTHOR },
-  LabsListAlerts: { prepare: async (ctx) => ({ path: `${labs(ctx)}/alerts`, query: { alertIds: [await alert(ctx)] } }), allowed: ANY, narrowed: true },
-  LabsCreateAlerts: { prepare: async (ctx) => ({ path: `${labs(ctx)}/create-alerts`, body: { alerts: [alertBody(ctx, await channel(ctx))] } }), allowed: AUTHOR },
-  LabsUpdateAlerts: { prepare: async (ctx) => ({ path: `${labs(ctx)}/update-alerts`, body: { alerts: [{ id: await alert(ctx), type: 'DAG_FAILURE', name: 'renamed' }] } }), allowed: AUTHOR },
-  LabsDeleteAlerts: { prepare: async (ctx) => ({ path: `${labs(ctx)}/delete-alerts`, body: { alertIds: [await alert(ctx)] } }), allowed: AUTHOR },
 };
