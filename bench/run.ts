@@ -19,6 +19,8 @@
 //     SQL, serialization):
 //       req/s ×  = Astrolabe req/s ÷ baseline req/s   (1.0 = free; 0.25 = a quarter of the ceiling)
 //       p50/p99 × = Astrolabe latency ÷ baseline latency (1.0 = free; 4 = four times as slow)
+//     The same bytes served by Fastify with nothing else (bench/baseline-server.ts fastify) are
+//     measured too: "fastify alone ×" is the most any server built on Fastify could reach.
 //  5. Organization size: the first page and a page halfway through (limit 20, with totalCount)
 //     of the BIG_ORG organization against the SMALL_ORG one (big req/s ÷ small req/s).
 //  6. Creates: POST a workspace (same body each time; names need not be unique) with
@@ -127,7 +129,8 @@ function seedStore(dataDir: string, counts: number[]): SeededOrg[] {
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as SeededOrg);
 }
 
-interface Row { scenario: string; path: string; astrolabe: LoadResult; baseline?: LoadResult }
+/** `floor`: the same bytes served by Fastify alone (bench/baseline-server.ts), for reference. */
+interface Row { scenario: string; path: string; astrolabe: LoadResult; baseline?: LoadResult; floor?: LoadResult }
 
 async function measure(url: string, auth = AUTH, post?: string, connections = CONNECTIONS): Promise<LoadResult> {
   const opts = { connections, headers: post === undefined ? auth : { ...auth, 'content-type': 'application/json' }, post };
@@ -140,11 +143,11 @@ async function measure(url: string, auth = AUTH, post?: string, connections = CO
 
 function printVsBaseline(rows: Row[]): void {
   printTable(
-    ['scenario', 'astro req/s', 'p50 ms', 'p99 ms', 'base req/s', 'p50 ms', 'p99 ms', 'req/s ×', 'p50 ×', 'p99 ×', 'non-2xx/err'],
-    rows.map(({ scenario, astrolabe: a, baseline: b }) => [
+    ['scenario', 'astro req/s', 'p50 ms', 'p99 ms', 'base req/s', 'p50 ms', 'p99 ms', 'req/s ×', 'p50 ×', 'p99 ×', 'fastify alone ×', 'non-2xx/err'],
+    rows.map(({ scenario, astrolabe: a, baseline: b, floor: f }) => [
       scenario, fmt(a.reqPerSec, 0), fmt(a.p50Ms, 2), fmt(a.p99Ms, 2), fmt(b!.reqPerSec, 0), fmt(b!.p50Ms, 2), fmt(b!.p99Ms, 2),
-      fmt(a.reqPerSec / b!.reqPerSec, 3), fmt(a.p50Ms / b!.p50Ms, 2), fmt(a.p99Ms / b!.p99Ms, 2),
-      `${a.non2xx + a.errors}/${b!.non2xx + b!.errors}`,
+      fmt(a.reqPerSec / b!.reqPerSec, 3), fmt(a.p50Ms / b!.p50Ms, 2), fmt(a.p99Ms / b!.p99Ms, 2), fmt(f!.reqPerSec / b!.reqPerSec, 3),
+      `${a.non2xx + a.errors}/${b!.non2xx + b!.errors}/${f!.non2xx + f!.errors}`,
     ]),
   );
 }
@@ -204,15 +207,17 @@ async function main(): Promise<number> {
   const cannedFile = path.join(tmp, 'responses.json');
   fs.writeFileSync(cannedFile, JSON.stringify(canned));
   const baseline = await startChild('baseline', (env) => spawnNode('baseline', ['bench/baseline-server.ts', cannedFile], env), {});
+  const floor = await startChild('fastify floor', (env) => spawnNode('fastify floor', ['bench/baseline-server.ts', cannedFile, 'fastify'], env), {});
 
   const rows: Row[] = [];
   const ratio: Record<string, number> = {};
   for (const s of scenarios) {
     const a = await measure(astro + s.path);
     const b = await measure(baseline + s.path);
-    rows.push({ scenario: s.scenario, path: s.path, astrolabe: a, baseline: b });
+    const f = await measure(floor + s.path);
+    rows.push({ scenario: s.scenario, path: s.path, astrolabe: a, baseline: b, floor: f });
     ratio[s.key] = a.reqPerSec / b.reqPerSec;
-    console.log(`  ${s.scenario}: ${a.reqPerSec.toFixed(0)} vs ${b.reqPerSec.toFixed(0)} req/s`);
+    console.log(`  ${s.scenario}: ${a.reqPerSec.toFixed(0)} vs ${b.reqPerSec.toFixed(0)} req/s (Fastify alone ${f.reqPerSec.toFixed(0)})`);
   }
 
   // 5. Organization size: the same pages of a small and a big organization.
@@ -266,6 +271,7 @@ async function main(): Promise<number> {
     scenarios: rows.map((r) => ({
       ...r,
       ratio: { reqPerSec: r.astrolabe.reqPerSec / r.baseline!.reqPerSec, p50: r.astrolabe.p50Ms / r.baseline!.p50Ms, p99: r.astrolabe.p99Ms / r.baseline!.p99Ms },
+      fastifyAloneRatio: r.floor!.reqPerSec / r.baseline!.reqPerSec,
     })),
     organizationSize: sizeRows,
     create: createRow,
@@ -273,7 +279,7 @@ async function main(): Promise<number> {
   }, null, 2) + '\n');
   console.log(`\nwritten to ${path.relative(process.cwd(), out.pathname)}`);
 
-  const all = [...rows.flatMap((r) => [[`${r.scenario} (astrolabe)`, r.astrolabe], [`${r.scenario} (baseline)`, r.baseline!]] as const),
+  const all = [...rows.flatMap((r) => [[`${r.scenario} (astrolabe)`, r.astrolabe], [`${r.scenario} (baseline)`, r.baseline!], [`${r.scenario} (Fastify alone)`, r.floor!]] as const),
     ...[...sizeRows, createRow].map((r) => [r.scenario, r.astrolabe] as const)];
   const failed = all.filter(([, x]) => x.non2xx + x.errors > 0);
   for (const [what, x] of failed) console.error(`FAILED ${what}: status codes ${JSON.stringify(x.statusCodes)}, ${x.errors} errors`);
