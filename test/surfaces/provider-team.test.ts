@@ -179,6 +179,10 @@ describe('provider replay: astro_team', () => {
     assert.deepEqual(await memberIds(created.body.id), []);
     const read = (await s.api.get(`${iam}/teams/${created.body.id}`)).body;
     assert.deepEqual(read, created.body);
+    // member_ids = [] in the configuration goes as an empty list.
+    const empty = await s.api.post(`${iam}/teams`, { name: 'empty-members', memberIds: [], organizationRole: 'ORGANIZATION_MEMBER' });
+    assert.equal(empty.status, 200, empty.text);
+    assert.deepEqual(await memberIds(empty.body.id), []);
   });
 
   it('cross-surface: created on iam v1beta1, read and changed on /v1, deleted on /v1', async () => {
