@@ -136,7 +136,7 @@ describe('provider replay: astro_alert', () => {
     const listed = await s.api.get(`${f.labs}/alerts`, { alertIds: [id], limit: 100, offset: 0 });
     assert.equal(listed.status, 200, listed.text);
     assert.deepEqual(listed.body.alerts, [created]);
-    const change = { ...updateBody('DAG_DURATION', [chA.id, chB.id], sent.rules.patternMatches), id };
+    const change: Json = { ...updateBody('DAG_DURATION', [chA.id, chB.id], sent.rules.patternMatches), id };
     const up = await s.api.post(`${f.labs}/update-alerts`, { alerts: [change] });
     assert.equal(up.status, 200, up.text);
     assert.equal(up.body.alerts.length, 1);
