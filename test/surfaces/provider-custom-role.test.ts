@@ -126,6 +126,8 @@ describe('provider replay: astro_custom_role', () => {
     const onV1 = await s.api.post(`${v1}/roles`, { ...dup, name: 'dup-v1' });
     assert.equal(onV1.status, 200, onV1.text);
     assert.deepEqual(onV1.body.restrictedWorkspaceIds, [ws1]);
+    // null is Terraform's way of saying "none" on this surface only; v1 keeps refusing it.
+    assertError(await s.api.post(`${v1}/roles`, { ...dup, name: 'null-v1', restrictedWorkspaceIds: null }), 400, 'restrictedWorkspaceIds', 'type');
     // Other bad input still names its field.
     assertError(await s.api.post(`${iam}/roles`, { ...dup, name: 'x', restrictedWorkspaceIds: [`c${'0'.repeat(24)}`] }), 400, 'restrictedWorkspaceIds[0]');
     assertError(await s.api.post(`${iam}/roles`, { ...dup, name: 'x', restrictedWorkspaceIds: 'ws' }), 400, 'restrictedWorkspaceIds');
