@@ -31,8 +31,9 @@ import * as service from './service.js';
  *   link's override fields replace theirs while override fields left out keep their values. With
  *   no unsetFields, an older client clears an override field only by dropping the link in one
  *   update and linking again in the next (or on /v1). What it can neither see nor send is kept:
- *   the description, the SigV4 fields, and authType SIGV4 while the body sends no authType (such
- *   an export shows no authType here). Link overrides with SigV4 values show without them.
+ *   the description, and a SigV4 export's authType and SigV4 settings while the body sends no
+ *   authType (such an export shows no authType here). Link overrides keep their SigV4 values
+ *   (fields left out of an override are kept anyway) and show without them.
  */
 
 const OLDER_TYPES = ['AIRFLOW_VARIABLE', 'CONNECTION', 'METRICS_EXPORT'] as const satisfies readonly ObjectType[];
@@ -41,11 +42,12 @@ const SIGV4 = ['sigV4AssumeArn', 'sigV4StsRegion'] as const;
 
 const rules: service.SurfaceRules = {
   types: OLDER_TYPES,
+  // A SigV4 export shows no authType here; a body that sends none keeps SigV4 with its settings,
+  // one that names another authType replaces it (and the SigV4 settings go, as fields left out do).
   carried: (type, stored: Data, sent) => {
-    if (type !== 'METRICS_EXPORT') return {};
-    const kept: Record<string, unknown> = {};
+    if (type !== 'METRICS_EXPORT' || stored.authType !== 'SIGV4' || sent.authType !== undefined) return {};
+    const kept: Record<string, unknown> = { authType: 'SIGV4' };
     for (const f of SIGV4) if (stored[f] !== undefined) kept[f] = stored[f];
-    if (stored.authType === 'SIGV4' && sent.authType === undefined) kept.authType = 'SIGV4';
     return kept;
   },
 };
