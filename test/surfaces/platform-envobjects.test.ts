@@ -240,6 +240,41 @@ describe('platform v1beta1: environment objects', () => {
     assertError(await s.api.get(`${beta}/${id}`), 404);
   });
 
+  it('answers wrong body types and odd query values with 4xx (or 2xx for a query), never 5xx', async () => {
+    const spec = await (await fetch(`${s.url}/spec/platform/v1beta1`, { headers: { accept: 'application/json' } })).json() as Json;
+    const resolve = (schema: Json): Json => (schema.$ref ? resolve(spec.components.schemas[schema.$ref.split('/').pop()]) : schema);
+    const id = await create({ objectKey: 'robust', objectType: 'CONNECTION', scope: 'WORKSPACE', scopeEntityId: ws, connection: { type: 'http' } });
+    const WRONG = [null, 12345, 'x'.repeat(5000), [], {}, true, -1, 1.5];
+    let sent = 0;
+    for (const [path, methods] of Object.entries(spec.paths as Json)) {
+      if (!path.includes('environment-objects')) continue;
+      const url = `/platform/v1beta1${path.replace('{organizationId}', s.orgId).replace('{environmentObjectId}', id)}`;
+      for (const [method, op] of Object.entries(methods as Json)) {
+        if (op.requestBody) {
+          const shape = resolve(op.requestBody.content['application/json'].schema);
+          const bodies: unknown[] = [null, [], 'text', 42];
+          for (const prop of Object.keys(shape.properties ?? {})) for (const v of WRONG) bodies.push({ [prop]: v });
+          for (const body of bodies) {
+            const res = await s.api.request(method.toUpperCase(), url, { rawBody: JSON.stringify(body) });
+            sent++;
+            assert.ok(res.status >= 400 && res.status < 500, `${method} ${path} ${JSON.stringify(body).slice(0, 80)} → ${res.status} ${res.text.slice(0, 200)}`);
+          }
+        }
+        if (method === 'get') {
+          for (const p of (op.parameters as Json[]).filter((x) => x.in === 'query')) {
+            for (const v of ['x', '-1', '99999999999999999999', '1e400', '-1e400', '1.5', 'true', ':asc', 'ENVIRONMENT_VARIABLE']) {
+              const res = await s.api.get(url, { [p.name]: v });
+              sent++;
+              assert.ok(res.status < 500, `GET ${path}?${p.name}=${v} → ${res.status} ${res.text.slice(0, 200)}`);
+            }
+          }
+        }
+      }
+    }
+    assert.ok(sent > 100, `only ${sent} requests were sent`);
+    assert.deepEqual((await get(id)).connection, { type: 'http' });
+  });
+
   it('deletes on v1beta1; the object is gone on both surfaces', async () => {
     const id = await create({ objectKey: 'doomed', objectType: 'CONNECTION', scope: 'WORKSPACE', scopeEntityId: ws, connection: { type: 'http' } });
     const res = await s.api.delete(`${beta}/${id}`);
