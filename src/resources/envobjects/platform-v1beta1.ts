@@ -205,12 +205,14 @@ const v1 = byOperationId(operations);
 
 export const platformOperations = [
   presentAs(under(v1.ListEnvironmentObjects, ({ app, principal, params, query }: Input<ListQuery, never>) => service.listObjects(app, principal, params.organizationId, query, rules)), {
+    description: 'Lists the environment objects of a Workspace or a Deployment (or of the whole Organization); environment variables are not part of this API and are left out. With deploymentId and resolveLinked, the Workspace objects linked to the Deployment are listed too, as it sees them. Secret values show only with showSecrets, for Organization Owners.',
     query: ListQueryV1beta1,
     queryIn: listQueryIn,
     success: EnvironmentObjectsPaginatedV1beta1,
     out: (page: { environmentObjects: EnvironmentObjectView[] }) => ({ ...page, environmentObjects: page.environmentObjects.map(objectOut) }),
   }),
   presentAs(v1.CreateEnvironmentObject!, {
+    description: 'Creates an Airflow variable, connection or metrics export in a Workspace or a Deployment; Workspace objects can be linked to its Deployments. The answer is the new id only.',
     body: CreateRequestV1beta1,
     bodyIn: (b: unknown) => declaredOnly(CreateRequestV1beta1, b) as CreateBody,
   }),
@@ -220,6 +222,7 @@ export const platformOperations = [
   }),
   presentAs(under(v1.UpdateEnvironmentObject, ({ app, principal, params, body }: Input<never, UpdateBody>) => (
     service.updateObject(app, principal, params.organizationId, params.environmentObjectId, body, rules))), {
+    description: 'Changes an environment object. The block of its type is required and replaces the stored one (a secret sent empty or left out keeps its value); links, excludeLinks and autoLinkDeployments are replaced (left out: none), and override fields a link entry leaves out keep their values.',
     body: UpdateRequestV1beta1,
     bodyIn: (b: unknown) => declaredOnly(UpdateRequestV1beta1, b) as UpdateBody,
     success: EnvironmentObjectV1beta1,
