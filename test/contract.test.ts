@@ -53,7 +53,12 @@ function patternMatchEnums(operationId: string): AllowedDeviation[] {
 }
 
 /** The older surfaces carry the same deliberate 409s on cluster changes. */
-const PLATFORM_ALLOWED: AllowedDeviation[] = [...V1_ALLOWED.filter((e) => e.operationId.endsWith('Cluster')), ...patternMatchEnums('ListAlerts')];
+const PLATFORM_ALLOWED: AllowedDeviation[] = [
+  ...V1_ALLOWED.filter((e) => e.operationId.endsWith('Cluster')),
+  ...patternMatchEnums('ListAlerts'),
+  // The environment-object operations are the v1 ones presented in the older shapes: same 400s, same reason.
+  ...V1_ALLOWED.filter((e) => e.operationId.endsWith('EnvironmentObject') || e.operationId === 'ListEnvironmentObjects'),
+];
 
 /** Differences of the iam surface, each with its reason. */
 const IAM_ALLOWED: AllowedDeviation[] = [
