@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AccessCases, MatrixContext } from '../access/types.js';
+import type { AccessCases, MatrixContext } from '../../types.js';
 
 /**
  * Access cases of the environment-object operations on platform v1beta1, in the access matrix's
