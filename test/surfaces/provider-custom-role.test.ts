@@ -87,16 +87,7 @@ describe('provider replay: astro_custom_role', () => {
   });
 
   it('create with no description and no restrictions configured: description absent, restrictions []', async () => {
-    // A DAG role is read without the validating client: the reference's response enum for
-    // scopeType leaves DAG out, though Terraform needs DAG echoed (see test/resources/roles.test.ts).
-    const raw = async (method: string, path: string, body?: unknown) => {
-      const r = await fetch(`${s.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${s.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      return { status: r.status, body: (await r.json()) as Json };
-    };
+    const raw = async (method: 'GET' | 'POST', path: string, body?: unknown) => s.api.request(method, path, { body });
     const dag = await raw('POST', `${iam}/roles`, { name: 'tf-dag', permissions: ['dag.airflow.dag.get'], scopeType: 'DAG', restrictedWorkspaceIds: null });
     assert.equal(dag.status, 200, JSON.stringify(dag.body));
     assertRoleShape(dag.body);
