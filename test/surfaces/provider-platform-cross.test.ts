@@ -212,6 +212,29 @@ describe('provider resources across /platform/v1beta1, /iam/v1beta1 and /v1', ()
       assert.deepEqual(back.environmentVariables.map((v: Json) => [v.key, v.isSecret, v.value ?? null]), [['S', true, null]]);
     });
 
+    it('STANDARD: a queue\'s ephemeral storage set on v1 survives the provider\'s update on the older surface', async () => {
+      const create = standardCreate(ws, { name: 'x-storage', workerQueues: [hostedQueue('default'), hostedQueue('big')] });
+      const created = ok(await s.api.post(`${beta}/deployments`, create));
+      const onV1 = ok(await s.api.get(`${v1}/deployments/${created.id}`));
+      const body = v1UpdateFrom(onV1, {});
+      body.workerQueues = body.workerQueues.map((q: Json) => (q.name === 'big' ? { ...q, podEphemeralStorage: '20Gi' } : q));
+      const set = ok(await s.api.post(`${v1}/deployments/${created.id}`, body));
+      assert.equal(set.workerQueues.find((q: Json) => q.name === 'big').podEphemeralStorage, '20Gi');
+      // The provider's update: queues by name, no ids, no storage field (the older shape has none).
+      const update = updateFrom(create, { workerQueues: [hostedQueue('big', { maxWorkerCount: 2 }), hostedQueue('default')] });
+      const updated = ok(await s.api.post(`${beta}/deployments/${created.id}`, update));
+      assertDeploymentEchoes(updated, update, 'older update');
+      for (const q of updated.workerQueues) assert.ok(!('podEphemeralStorage' in q));
+      const after = ok(await s.api.get(`${v1}/deployments/${created.id}`));
+      const big = after.workerQueues.find((q: Json) => q.name === 'big');
+      assert.equal(big.podEphemeralStorage, '20Gi');
+      assert.equal(big.maxWorkerCount, 2);
+      assert.ok(!('podEphemeralStorage' in after.workerQueues.find((q: Json) => q.name === 'default')));
+      // A v1 update that leaves it out still clears it (v1's own rule is unchanged).
+      const cleared = ok(await s.api.post(`${v1}/deployments/${created.id}`, v1UpdateFrom(after, {})));
+      assert.ok(!('podEphemeralStorage' in cleared.workerQueues.find((q: Json) => q.name === 'big')));
+    });
+
     for (const type of ['STANDARD', 'DEDICATED', 'HYBRID'] as const) {
       it(`${type}: v1 → import on older → update on older → v1`, async () => {
         const v1Body: Json = type === 'STANDARD'
