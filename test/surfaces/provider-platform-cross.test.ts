@@ -284,7 +284,9 @@ describe('provider resources across /platform/v1beta1, /iam/v1beta1 and /v1', ()
 
     const cases = (): [string, Json, Json[]][] => [
       ['ORGANIZATION', { name: 'x-org', description: '', type: 'ORGANIZATION', role: 'ORGANIZATION_MEMBER' },
-        [{ entityType: 'ORGANIZATION', entityId: s.orgId, role: 'ORGANIZATION_MEMBER' }, { entityType: 'WORKSPACE', entityId: ws, role: 'WORKSPACE_AUTHOR' }]],
+        [{ entityType: 'ORGANIZATION', entityId: s.orgId, role: 'ORGANIZATION_MEMBER' }, { entityType: 'WORKSPACE', entityId: ws, role: 'WORKSPACE_AUTHOR' },
+          // DAG roles name the dag (or tag) as entityId and carry their Deployment.
+          { entityType: 'DAG', entityId: 'etl_daily', role: 'DAG_VIEWER', deploymentId: dep }, { entityType: 'DAG_TAG', entityId: 'finance', role: 'DAG_AUTHOR', deploymentId: dep }]],
       ['WORKSPACE', { name: 'x-ws', description: 'for ci', type: 'WORKSPACE', role: 'WORKSPACE_OPERATOR', entityId: ws, tokenExpiryPeriodInDays: 30 },
         [{ entityType: 'WORKSPACE', entityId: ws, role: 'WORKSPACE_OPERATOR' }, { entityType: 'DEPLOYMENT', entityId: dep, role: 'DEPLOYMENT_ADMIN' }]],
       ['DEPLOYMENT', { name: 'x-dep', description: '', type: 'DEPLOYMENT', role: 'DEPLOYMENT_ADMIN', entityId: dep },

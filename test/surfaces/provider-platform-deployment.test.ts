@@ -110,6 +110,13 @@ describe('platform v1beta1: the provider\'s astro_deployment sequence', () => {
     assert.deepEqual(u3.scalingSpec.hibernationSpec.schedules, [schedules[1]]);
     assert.ok(!('override' in u3.scalingSpec.hibernationSpec), JSON.stringify(u3.scalingSpec));
 
+    // Update 3b: an override only — schedules absent, not [].
+    const update3b = updateFrom(create, { scalingSpec: { hibernationSpec: { override: { isHibernating: false } } }, environmentVariables: [] });
+    const u3b = ok(await s.api.post(`${beta}/deployments/${id}`, update3b));
+    assert.ok(!('schedules' in u3b.scalingSpec.hibernationSpec), JSON.stringify(u3b.scalingSpec));
+    assert.equal(u3b.scalingSpec.hibernationSpec.override.isHibernating, false);
+    assert.ok(!u3b.scalingSpec.hibernationSpec.override.overrideUntil, 'no overrideUntil when none was sent');
+
     // Update 4: KUBERNETES — the provider sends no queues; the answer has none (not []).
     const { workerQueues: _q, ...k8sBase } = updateFrom(create, { executor: 'KUBERNETES', environmentVariables: [] });
     const u4 = ok(await s.api.post(`${beta}/deployments/${id}`, k8sBase));
