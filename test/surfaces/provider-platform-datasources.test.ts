@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { assertError } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { registerHybridCluster } from '../../src/resources/clusters/service.js';
-import { paths, standardCreate, workspaceBody, type Json } from './provider-platform-fixture.js';
+import { hybridCreate, paths, standardCreate, workspaceBody, type Json } from './provider-platform-fixture.js';
 
 /**
  * The provider's list data sources on /platform/v1beta1 (astro_workspaces, astro_deployments,
@@ -167,6 +167,12 @@ describe('platform v1beta1: the provider\'s data sources, hybrid cluster authori
     // Update: the new full set.
     const updated = ok(await s.api.post(url, { clusterType: 'HYBRID', workspaceIds: [ws[2]!] }));
     assert.deepEqual(updated.workspaceIds, [ws[2]]);
+    // The mapping is what it means: a Workspace left out cannot put a Deployment on the cluster.
+    const pool = hybrid.nodePools![0]!.id;
+    const hybridBody = (workspaceId: string) => hybridCreate(workspaceId, hybrid.id, pool, { name: `on-${workspaceId.slice(-4)}` });
+    assertError(await s.api.post(`${beta}/deployments`, hybridBody(ws[0]!)), 400, 'clusterId');
+    const allowed = ok(await s.api.post(`${beta}/deployments`, hybridBody(ws[2]!)));
+    ok(await s.api.delete(`${beta}/deployments/${allowed.id}`), 204);
     // Delete (and an unset workspace_ids): an empty list; the read shows none (empty or absent).
     const cleared = ok(await s.api.post(url, { clusterType: 'HYBRID', workspaceIds: [] }));
     assert.ok(!cleared.workspaceIds || cleared.workspaceIds.length === 0, JSON.stringify(cleared.workspaceIds));
