@@ -310,7 +310,11 @@ describe('provider resources across /platform/v1beta1, /iam/v1beta1 and /v1', ()
         if (sent.tokenExpiryPeriodInDays) assert.equal(read.expiryPeriodInDays, sent.tokenExpiryPeriodInDays);
         else assert.ok(!('expiryPeriodInDays' in read) || read.expiryPeriodInDays === null, 'no expiry: expiryPeriodInDays absent');
         for (const k of ['shortToken', 'startAt', 'createdAt', 'updatedAt']) assert.ok(read[k], k);
-        if (sent.tokenExpiryPeriodInDays) assert.ok(read.endAt, 'endAt set with an expiry');
+        if (sent.tokenExpiryPeriodInDays) {
+          assert.equal(Date.parse(read.endAt) - Date.parse(read.startAt), sent.tokenExpiryPeriodInDays * 86_400_000, 'endAt = startAt + expiry');
+        } else {
+          assert.ok(!read.endAt, 'no endAt without an expiry');
+        }
         // v1 renames it and narrows its roles.
         const onV1 = ok(await s.api.get(`${v1}/tokens/${id}`));
         assert.equal(onV1.scope, type);

@@ -94,6 +94,10 @@ describe('platform v1beta1: the provider\'s astro_deployment sequence', () => {
     assert.equal(spec.override.overrideUntil, '2075-04-25T12:58:00+05:30', 'the UTC offset is kept');
     assert.equal(typeof spec.override.isActive, 'boolean');
     assert.deepEqual(ok(await s.api.get(`${beta}/deployments/${id}`)), u1);
+    // /v1 shows the same override, offset included, and the secrets without values.
+    const u1OnV1 = ok(await s.api.get(`${v1}/deployments/${id}`));
+    assert.equal(u1OnV1.scalingSpec.hibernationSpec.override.overrideUntil, '2075-04-25T12:58:00+05:30');
+    for (const v of u1OnV1.environmentVariables) if (v.isSecret) assert.ok(v.value === undefined || v.value === null, v.key);
 
     // Update 2: the scaling spec removed (the provider sends {}), only schedules kept otherwise no
     // config at all; environment variables cleared ([]), one queue.
