@@ -105,7 +105,7 @@ describe('platform v1beta1: the provider\'s astro_deployment sequence', () => {
     const u2 = ok(await s.api.post(`${beta}/deployments/${id}`, update2));
     assertDeploymentEchoes(u2, update2, 'update 2');
     assert.ok(!('scalingSpec' in u2) || u2.scalingSpec === null, 'no hibernation config: no scalingSpec');
-    assert.deepEqual(u2.environmentVariables ?? [], []);
+    assert.deepEqual(u2.environmentVariables, [], 'no variables: [] (the provider\'s attribute is required)');
     assert.equal(u2.workerQueues[0].id, queueIds.default);
 
     // Update 3: schedules only — override absent, not an empty object.
@@ -189,6 +189,27 @@ describe('platform v1beta1: the provider\'s astro_deployment sequence', () => {
     assert.deepEqual(ok(await s.api.get(`${beta}/deployments/${created.id}`)), updated);
     ok(await s.api.delete(`${beta}/deployments/${created.id}`), 204);
     assertError(await s.api.get(`${beta}/deployments/${created.id}`), 404);
+  });
+
+  it('DEDICATED remote execution as the provider\'s acceptance test configures it: no queues, no quotas, no IP ranges', async () => {
+    const cluster = ok(await s.api.post(`${beta}/clusters`, {
+      cloudProvider: 'AWS', name: 'ded-remote', region: 'us-east-1', type: 'DEDICATED', vpcSubnetRange: '172.20.0.0/20', workspaceIds: [ws],
+    })).id;
+    const create: Json = {
+      astroRuntimeVersion: await latestRuntime('DEDICATED', 'ASTRO', ''), clusterId: cluster, contactEmails: [], description: 'deployment description',
+      environmentVariables: [], executor: 'ASTRO', isCicdEnforced: true, isDagDeployEnabled: false, isDevelopmentMode: false,
+      isHighAvailability: false, name: 'tf_remote', remoteExecution: { enabled: true }, scalingSpec: {}, schedulerSize: 'SMALL',
+      type: 'DEDICATED', workspaceId: ws,
+    };
+    const created = ok(await s.api.post(`${beta}/deployments`, create));
+    assertDeploymentEchoes(created, create, 'remote create');
+    assert.deepEqual(created.remoteExecution.allowedIpAddressRanges, []);
+    assert.ok(created.remoteExecution.remoteApiUrl, 'remoteApiUrl computed');
+    const update = updateFrom(create, { remoteExecution: { enabled: true, allowedIpAddressRanges: ['10.0.0.0/8', '192.168.1.0/24'] } });
+    const updated = ok(await s.api.post(`${beta}/deployments/${created.id}`, update));
+    assertDeploymentEchoes(updated, update, 'remote update');
+    assert.deepEqual([...updated.remoteExecution.allowedIpAddressRanges].sort(), ['10.0.0.0/8', '192.168.1.0/24']);
+    assert.deepEqual(ok(await s.api.get(`${beta}/deployments/${created.id}`)), updated);
   });
 
   it('HYBRID: KUBERNETES with a task pod node pool, then CELERY with queues (node pool cleared), import, delete', async () => {

@@ -73,7 +73,10 @@ export function assertDeploymentEchoes(d: Json, sent: Json, label = 'deployment'
   // contactEmails is a set.
   assert.deepEqual([...(d.contactEmails ?? [])].sort(), [...(sent.contactEmails ?? [])].sort(), `${label}: contactEmails`);
   // Env vars: key and isSecret as sent; non-secret values as sent; secret values never returned.
-  const vars = (d.environmentVariables ?? []) as Json[];
+  // environment_variables is Required in the provider's schema: an empty set must come back as [],
+  // never absent (absent reads as a null set, inconsistent with the planned empty one).
+  assert.ok(Array.isArray(d.environmentVariables), `${label}: environmentVariables must be an array, got ${JSON.stringify(d.environmentVariables)}`);
+  const vars = d.environmentVariables as Json[];
   assert.deepEqual(vars.map((v) => v.key).sort(), (sent.environmentVariables ?? []).map((v: Json) => v.key).sort(), `${label}: env var keys`);
   for (const s of sent.environmentVariables ?? []) {
     const got = vars.find((v) => v.key === s.key)!;
@@ -84,6 +87,15 @@ export function assertDeploymentEchoes(d: Json, sent: Json, label = 'deployment'
   }
   // Worker queues: a set keyed by name, each Optional-only field as sent; absent for KUBERNETES.
   if (d.executor === 'KUBERNETES') assert.ok(!('workerQueues' in d) || d.workerQueues === null, `${label}: no workerQueues for KUBERNETES`);
+  // worker_queues is Optional-only: where the provider sent none (KUBERNETES, or ASTRO with remote
+  // execution) the answer has none — not even [] or a default queue.
+  if (sent.type && !('workerQueues' in sent)) assert.ok(!('workerQueues' in d) || d.workerQueues === null, `${label}: workerQueues must be absent, got ${JSON.stringify(d.workerQueues)}`);
+  // So are the quotas and default pod size, which a remote-execution Deployment leaves out.
+  if (sent.type && sent.type !== 'HYBRID') {
+    for (const k of ['resourceQuotaCpu', 'resourceQuotaMemory', 'defaultTaskPodCpu', 'defaultTaskPodMemory']) {
+      if (!(k in sent)) assert.ok(d[k] === undefined || d[k] === null, `${label}: ${k} must be absent when not sent, got ${d[k]}`);
+    }
+  }
   if (Array.isArray(sent.workerQueues)) {
     const queues = d.workerQueues as Json[];
     assert.deepEqual(queues.map((q) => q.name).sort(), sent.workerQueues.map((q: Json) => q.name).sort(), `${label}: queue names`);
