@@ -89,6 +89,10 @@ describe('provider resources across /platform/v1beta1, /iam/v1beta1 and /v1', ()
           else assert.deepEqual(created[k], sent[k], k);
         }
         assert.equal(created.status, 'CREATED', 'readable as CREATED at once');
+        // The GCP ranges are Optional-only in the provider: absent on clusters that were not sent them.
+        for (const k of ['podSubnetRange', 'serviceSubnetRange', 'servicePeeringRange']) {
+          if (!(k in sent)) assert.ok(created[k] === undefined || created[k] === null, `${k} must be absent on ${label}`);
+        }
         const id = created.id;
         assert.equal(ok(await s.api.get(`${beta}/clusters/${id}`)).status, 'CREATED');
         // v1 renames, re-authorizes and (AWS only) turns on the egress switch the older shape has not.
@@ -121,6 +125,7 @@ describe('provider resources across /platform/v1beta1, /iam/v1beta1 and /v1', ()
       assert.equal(imported.name, 'x-azure');
       assert.equal(imported.region, 'westus2');
       assert.ok(!('isPrivateNetworkEgressEnabled' in imported));
+      for (const k of ['podSubnetRange', 'serviceSubnetRange', 'servicePeeringRange', 'secondaryVpcCidr']) assert.ok(!(k in imported), k);
       const updated = ok(await s.api.post(`${beta}/clusters/${created.id}`, { clusterType: 'DEDICATED', name: 'x-azure-tf', k8sTags: [], workspaceIds: [ws] }));
       assert.equal(updated.name, 'x-azure-tf');
       assert.deepEqual(updated.workspaceIds, [ws]);
