@@ -116,23 +116,27 @@ describe('provider resources across /platform/v1beta1, /iam/v1beta1 and /v1', ()
       });
     }
 
-    it('dedicated AZURE: v1 → import on older → update on older → v1', async () => {
-      const ws = ok(await s.api.post(`${v1}/workspaces`, { name: 'az-ws' })).id;
-      const created = ok(await s.api.post(`${v1}/clusters`, {
-        cloudProvider: 'AZURE', name: 'x-azure', region: 'westus2', type: 'DEDICATED', vpcSubnetRange: '172.20.0.0/19',
-      }));
-      const imported = ok(await s.api.get(`${beta}/clusters/${created.id}`));
-      assert.equal(imported.name, 'x-azure');
-      assert.equal(imported.region, 'westus2');
-      assert.ok(!('isPrivateNetworkEgressEnabled' in imported));
-      for (const k of ['podSubnetRange', 'serviceSubnetRange', 'servicePeeringRange', 'secondaryVpcCidr']) assert.ok(!(k in imported), k);
-      const updated = ok(await s.api.post(`${beta}/clusters/${created.id}`, { clusterType: 'DEDICATED', name: 'x-azure-tf', k8sTags: [], workspaceIds: [ws] }));
-      assert.equal(updated.name, 'x-azure-tf');
-      assert.deepEqual(updated.workspaceIds, [ws]);
-      const onV1 = ok(await s.api.get(`${v1}/clusters/${created.id}`));
-      assert.equal(onV1.name, 'x-azure-tf');
-      assert.deepEqual(onV1.workspaceIds, [ws]);
-    });
+    const reverse: [string, Json][] = [
+      ['AZURE', { cloudProvider: 'AZURE', name: 'x-azure', region: 'westus2', type: 'DEDICATED', vpcSubnetRange: '172.20.0.0/19' }],
+      ['AWS', { cloudProvider: 'AWS', name: 'x-aws-v1', region: 'us-west-2', type: 'DEDICATED', vpcSubnetRange: '172.20.0.0/20', isPrivateNetworkEgressEnabled: true }],
+    ];
+    for (const [label, v1Body] of reverse) {
+      it(`dedicated ${label}: v1 → import on older → update on older → v1`, async () => {
+        const ws = ok(await s.api.post(`${v1}/workspaces`, { name: `rev-${label}` })).id;
+        const created = ok(await s.api.post(`${v1}/clusters`, v1Body));
+        const imported = ok(await s.api.get(`${beta}/clusters/${created.id}`));
+        for (const k of ['name', 'region', 'vpcSubnetRange', 'cloudProvider', 'type']) assert.equal(imported[k], v1Body[k], k);
+        assert.ok(!('isPrivateNetworkEgressEnabled' in imported));
+        for (const k of ['podSubnetRange', 'serviceSubnetRange', 'servicePeeringRange', 'secondaryVpcCidr']) assert.ok(!(k in imported), k);
+        const updated = ok(await s.api.post(`${beta}/clusters/${created.id}`, { clusterType: 'DEDICATED', name: `${v1Body.name}-tf`, k8sTags: [], workspaceIds: [ws] }));
+        assert.equal(updated.name, `${v1Body.name}-tf`);
+        assert.deepEqual(updated.workspaceIds, [ws]);
+        const onV1 = ok(await s.api.get(`${v1}/clusters/${created.id}`));
+        assert.equal(onV1.name, `${v1Body.name}-tf`);
+        assert.deepEqual(onV1.workspaceIds, [ws]);
+        if (label === 'AWS') assert.equal(onV1.isPrivateNetworkEgressEnabled, true, 'the older update leaves the egress switch alone');
+      });
+    }
   });
 
   describe('deployment', () => {
