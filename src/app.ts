@@ -46,7 +46,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   const fastify = Fastify({
     ...httpsOptions(app),
     logger: opts.logger ? { ...(opts.logger === true ? {} : opts.logger), redact: { paths: LOG_REDACT_PATHS, censor: REDACTED } } : false,
-    childLoggerFactory,
+    ...(opts.logger ? { childLoggerFactory } : {}),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // One trusted hop: req.ip is the X-Forwarded-For entry the proxy appended.

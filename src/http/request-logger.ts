@@ -56,6 +56,6 @@ class RequestLogger {
  */
 export const childLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> = function (logger, bindings, opts) {
   const parent = logger as unknown as Logger;
-  if (opts.level !== undefined || opts.serializers !== undefined) return logger.child(bindings, opts);
+  if (typeof parent.isLevelEnabled !== 'function' || opts.level !== undefined || opts.serializers !== undefined) return logger.child(bindings, opts);
   return new RequestLogger(parent, bindings, opts) as unknown as FastifyBaseLogger;
 };
