@@ -137,26 +137,31 @@ const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 export function storageErrors(value: unknown): ErrorObject[] {
   const errors: ErrorObject[] = [];
   const nul = (instancePath: string): ErrorObject => ({ instancePath, schemaPath: '#', keyword: 'nul', params: {}, message: 'must not contain U+0000' });
-  const stack: [unknown, string][] = [[value, '']];
+  // Each entry: a value and how to name its place (a parent's path and a key, joined only when
+  // something is wrong there or below: most requests have nothing to report).
+  const stack: [unknown, string, string | number | undefined][] = [[value, '', undefined]];
+  const at = (parent: string, key: string | number | undefined) => (key === undefined ? parent : `${parent}/${typeof key === 'number' ? key : pointer(key)}`);
   while (stack.length > 0) {
-    const [v, at] = stack.pop()!;
+    const [v, parent, key] = stack.pop()!;
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) errors.push(nul(at));
+      if (v.includes('\u0000')) errors.push(nul(at(parent, key)));
     } else if (typeof v === 'number') {
-      if (!Number.isFinite(v)) errors.push({ instancePath: at, schemaPath: '#', keyword: 'finite', params: {}, message: 'must be finite' });
+      if (!Number.isFinite(v)) errors.push({ instancePath: at(parent, key), schemaPath: '#', keyword: 'finite', params: {}, message: 'must be finite' });
     } else if (Array.isArray(v)) {
+      const here = at(parent, key);
       if (v.length > MAX_ITEMS) {
-        errors.push({ instancePath: at, schemaPath: '#', keyword: 'maxItems', params: { limit: MAX_ITEMS }, message: `must NOT have more than ${MAX_ITEMS} items` });
+        errors.push({ instancePath: here, schemaPath: '#', keyword: 'maxItems', params: { limit: MAX_ITEMS }, message: `must NOT have more than ${MAX_ITEMS} items` });
         continue;
       }
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}/${i}`]);
+      for (let i = v.length - 1; i >= 0; i--) if (v[i] !== null && typeof v[i] !== 'boolean') stack.push([v[i], here, i]);
     } else if (v !== null && typeof v === 'object') {
-      const entries = Object.entries(v);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, item] = entries[i]!;
-        const path = `${at}/${pointer(key)}`;
-        if (key.includes('\u0000')) errors.push(nul(path));
-        stack.push([item, path]);
+      const here = at(parent, key);
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i]!;
+        if (k.includes('\u0000')) errors.push(nul(at(here, k)));
+        const item = (v as Record<string, unknown>)[k];
+        if (item !== null && typeof item !== 'boolean') stack.push([item, here, k]);
       }
     }
   }
