@@ -335,3 +335,103 @@ describe('races: grants racing a Deployment delete', () => {
     assert.deepEqual(failures, [], `unexpected answers (all answers: ${summary})`);
   });
 });
+
+/**
+ * A Workspace deleted while roles on it are granted, tokens made for it and custom roles
+ * restricted to it. A role restricted to it alone refuses the delete (400); the round then
+ * lifts that restriction and deletes again. In the end nothing names the deleted Workspace.
+ */
+describe('races: grants and restrictions racing a Workspace delete', () => {
+  let s: TestServer;
+  let org: string;
+  let keep: string;
+  let userId: string;
+  let teamId: string;
+  let tokenId: string;
+  let both: Json;
+  let alone: Json;
+
+  before(async () => {
+    s = await startUserServer();
+    org = `/v1/organizations/${s.orgId}`;
+    keep = (await s.api.post(`${org}/workspaces`, { name: 'race keep' })).body.id;
+    userId = (await joinAsUser(s)).id;
+    teamId = (await s.api.post(`${org}/teams`, { name: 'race team' })).body.id;
+    tokenId = (await s.api.post(`${org}/tokens`, { name: 'race token', scope: 'ORGANIZATION', role: 'ORGANIZATION_MEMBER' })).body.id;
+    both = (await s.api.post(`${org}/roles`, { name: 'RACE_BOTH', scopeType: 'DEPLOYMENT', permissions: ['deployment.get'], restrictedWorkspaceIds: [keep] })).body;
+    alone = (await s.api.post(`${org}/roles`, { name: 'RACE_ALONE', scopeType: 'DEPLOYMENT', permissions: ['deployment.get'], restrictedWorkspaceIds: [keep] })).body;
+  });
+  after(async () => { await s.close(); });
+
+  it(`answers 2xx or 4xx and leaves nothing naming the deleted Workspace, over ${ROUNDS} rounds`, async (t) => {
+    const failures: string[] = [];
+    const seen = new Map<string, number>();
+    for (let round = 0; round < ROUNDS; round++) {
+      const created = await s.api.post(`${org}/workspaces`, { name: `race-${round}` });
+      assert.equal(created.status, 200, created.text);
+      const ws = created.body.id as string;
+      const restrict = (role: Json, ids: string[]) => s.api.post(`${org}/roles/${role.id}`, { name: role.name, permissions: ['deployment.get'], restrictedWorkspaceIds: ids });
+      const requests: [string, () => Promise<ApiResponse>, number[]][] = [
+        ['DeleteWorkspace', async () => {
+          const wait = [undefined, 0, 1, 2, 4][round % 5];
+          if (wait !== undefined) await new Promise((resolve) => setTimeout(resolve, wait));
+          return s.api.delete(`${org}/workspaces/${ws}`);
+        }, [204, 400]],
+        ['UpdateUserRoles', () => s.api.post(`${org}/users/${userId}/roles`, {
+          organizationRole: 'ORGANIZATION_MEMBER', workspaceRoles: [{ workspaceId: keep, role: 'WORKSPACE_MEMBER' }, { workspaceId: ws, role: 'WORKSPACE_OWNER' }],
+        }), [200, 400]],
+        ['UpdateTeamRoles', () => s.api.post(`${org}/teams/${teamId}/roles`, {
+          organizationRole: 'ORGANIZATION_MEMBER', workspaceRoles: [{ workspaceId: ws, role: 'WORKSPACE_MEMBER' }],
+        }), [200, 400]],
+        ['UpdateApiTokenRoles', () => s.api.post(`${org}/tokens/${tokenId}/roles`, { roles: [
+          { entityType: 'ORGANIZATION', entityId: s.orgId, role: 'ORGANIZATION_MEMBER' },
+          { entityType: 'WORKSPACE', entityId: ws, role: 'WORKSPACE_MEMBER' },
+        ] }), [200, 404]],
+        ['CreateWorkspaceApiToken', () => s.api.post(`${org}/tokens`, { name: `race ${round}`, scope: 'WORKSPACE', entityId: ws, role: 'WORKSPACE_MEMBER' }), [200, 404]],
+        ['UpdateCustomRole (two Workspaces)', () => restrict(both, [ws, keep]), [200, 400]],
+        // Every other round, so that in the others the delete can win against the grants.
+        ...(round % 2 === 1 ? [['UpdateCustomRole (this one alone)', () => restrict(alone, [ws]), [200, 400]] as [string, () => Promise<ApiResponse>, number[]]] : []),
+      ];
+      const order = requests.map((_, i) => requests[(i + round) % requests.length]!);
+      const answers = await Promise.all(order.map(([, send]) => send()));
+      const made: Json[] = [];
+      let deleted = false;
+      answers.forEach((res, i) => {
+        const [name, , allowed] = order[i]!;
+        seen.set(`${name} ${res.status}`, (seen.get(`${name} ${res.status}`) ?? 0) + 1);
+        if (!allowed.includes(res.status)) failures.push(`round ${round}: ${name} → ${res.status} ${res.text.slice(0, 300)}`);
+        if (res.status >= 400) {
+          assert.equal(res.body.statusCode, res.status);
+          assert.equal(res.body.requestId, res.headers.get('x-request-id'));
+        }
+        if (name === 'CreateWorkspaceApiToken' && res.status === 200) made.push(res.body);
+        if (name === 'DeleteWorkspace') deleted = res.status === 204;
+      });
+      if (!deleted) {
+        // Refused: the role restricted to this Workspace alone got there first.
+        assert.deepEqual((await s.api.get(`${org}/roles/${alone.id}`)).body.restrictedWorkspaceIds, [ws], `round ${round}`);
+        assert.equal((await restrict(alone, [keep])).status, 200);
+        assert.equal((await s.api.delete(`${org}/workspaces/${ws}`)).status, 204);
+      }
+      assertError(await s.api.get(`${org}/workspaces/${ws}`), 404);
+      const stale = (what: string, body: unknown) => {
+        if (JSON.stringify(body).includes(ws)) failures.push(`round ${round}: ${what} names the deleted Workspace: ${JSON.stringify(body).slice(0, 400)}`);
+      };
+      stale('the user', (await s.api.get(`${org}/users/${userId}`)).body);
+      stale('the Team', (await s.api.get(`${org}/teams/${teamId}`)).body);
+      stale('the token', (await s.api.get(`${org}/tokens/${tokenId}`)).body);
+      stale('the token list', (await s.api.get(`${org}/tokens`, { limit: 1000 })).body);
+      stale('the custom roles', (await s.api.get(`${org}/roles`, { limit: 1000 })).body);
+      for (const m of made) {
+        assertError(await s.as(m.token).get(org), 401);
+        assertError(await s.api.get(`${org}/tokens/${m.id}`), 404);
+      }
+      // The next round starts from the same restrictions.
+      assert.equal((await restrict(both, [keep])).status, 200);
+      assert.equal((await restrict(alone, [keep])).status, 200);
+    }
+    const summary = [...seen].sort().map(([k, v]) => `${k}×${v}`).join(', ');
+    t.diagnostic(`answers: ${summary}`);
+    assert.deepEqual(failures, [], `unexpected answers (all answers: ${summary})`);
+  });
+});
