@@ -207,6 +207,17 @@ describe('deletes take what belongs to the deleted thing', () => {
     assert.ok(!JSON.stringify(teams).includes(ws));
   });
 
+  it('a token deleting its own Deployment or Workspace is answered, and then refused', async () => {
+    const ws = await workspace();
+    const dep = await deployment(ws);
+    const depToken = await token({ scope: 'DEPLOYMENT', entityId: dep, role: 'DEPLOYMENT_ADMIN' });
+    await ok(s.as(depToken.token).delete(`${org}/deployments/${dep}`), 204);
+    await tokenGone(depToken);
+    const wsToken = await token({ scope: 'WORKSPACE', entityId: ws, role: 'WORKSPACE_OWNER' });
+    await ok(s.as(wsToken.token).delete(`${org}/workspaces/${ws}`), 204);
+    await tokenGone(wsToken);
+  });
+
   it('refuses to delete a custom role a user or a Team holds, as one a token holds', async () => {
     const ws = await workspace();
     const dep = await deployment(ws);
