@@ -30,16 +30,14 @@ import { startServer, type TestServer } from './helpers/server.js';
  *
  * Where the cases live:
  * - test/access/cases/<family>.ts: the /v1 cases, `cases` keyed by operationId.
- * - test/access/cases/older/<surface name>.ts (platform-v1beta1, iam-v1beta1, labs-v1), shaped as
+ * - test/access/cases/older/<surface name>.ts (platform-v1beta1, iam-v1beta1, labs-v1), or
+ *   <surface name>.<family>.ts where one family's cases of that surface have a file of their own, shaped as
  *   OlderSurfaceCases: an operation of that surface with the operationId, method and path of a
  *   /v1 operation takes the /v1 case by default (its prepared path's `/v1/` becomes the surface's
  *   prefix; body and query unchanged). `cases` holds cases of their own, paths under the surface's
  *   prefix, for operations that differ in operationId, path or request; `derivedRoles` says which
  *   roles a derived case means when the surface asks for another permission than /v1 (a derived
  *   case whose permission differs and has no entry fails).
- * - test/surfaces/*-access-cases.ts (transitional, for work made before this layout): `cases`
- *   keyed by operationId, each going to the one older surface serving that operationId; move them
- *   into older/<surface name>.ts.
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -105,21 +103,12 @@ const addExplicit = (surface: string, id: string, c: AccessCase, file: string) =
 };
 const olderDir = path.join(casesDir, 'older');
 for (const file of fs.readdirSync(olderDir).filter((f) => f.endsWith('.ts')).sort()) {
-  const name = file.slice(0, -'.ts'.length);
+  const name = file.slice(0, -'.ts'.length).split('.')[0]!;
   assert.ok(explicit.has(name) && name !== 'v1', `${path.join('older', file)} is named after no older surface`);
   const mod = (await load(path.join(olderDir, file))) as OlderSurfaceCases;
   for (const [id, c] of Object.entries(mod.cases ?? {})) addExplicit(name, id, c, `older/${file}`);
-  derivedRoles.set(name, mod.derivedRoles ?? {});
+  derivedRoles.set(name, { ...derivedRoles.get(name), ...mod.derivedRoles });
 }
-const surfacesDir = path.join(here, 'surfaces');
-for (const file of fs.readdirSync(surfacesDir).filter((f) => f.endsWith('-access-cases.ts')).sort()) {
-  for (const [id, c] of Object.entries(((await load(path.join(surfacesDir, file))).cases ?? {}) as AccessCases)) {
-    const servedOn = surfaces.filter((x) => x.name !== 'v1' && served.get(x.name)!.has(id)).map((x) => x.name);
-    if (servedOn.length === 1) addExplicit(servedOn[0]!, id, c, `../surfaces/${file}`);
-    else problemsOf.get('v1')!.push(`${id} of surfaces/${file} is served on ${servedOn.length} older surfaces: put it in access/cases/older/<surface>.ts`);
-  }
-}
-
 /** The case of each served operation of `surface`, and the operations left without one. */
 function casesOf(surface: string): { cases: Map<string, Case>; missing: string[] } {
   const ops = served.get(surface)!;

@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { authenticate, type Principal } from '../auth/principal.js';
 import { authorize, checkOrganization, type Target } from '../auth/access.js';
 import { badRequest, invalidField } from './errors.js';
-import { unionInfo } from './schemas.js';
+import { isNullAsAbsent, unionInfo } from './schemas.js';
 import { assertValid } from './validation.js';
 import { enforceAllowedRanges } from '../resources/ipranges/service.js';
 import { withCommitRider } from '../store/db.js';
@@ -211,6 +211,7 @@ declare module 'fastify' {
 export function registerOperation(fastify: FastifyInstance, app: AppContext, op: AnyOperation, prefix: string): void {
   const union = op.body ? unionInfo(op.body) : undefined;
   const lists = op.body && !union ? unionLists(op.body) : [];
+  const dropsNulls = op.body !== undefined && !union && isNullAsAbsent(op.body);
   const schema: Record<string, unknown> = {};
   if (op.params) schema.params = op.params;
   if (op.query) schema.querystring = op.query;
@@ -246,6 +247,8 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
       const params = (req.params ?? {}) as Record<string, string>;
       if (op.target) checkOrganization(principal, params.organizationId);
       else authorize(principal, op.permission, pathTarget(op, params));
+      // Before the body is validated (the next step), so a null reads as a field not sent.
+      if (dropsNulls) dropNulls(req.body);
     },
     // Only where there is something to do: every hook costs each request of the route.
     ...((op.body || op.target) && { preHandler: async (req: FastifyRequest) => {

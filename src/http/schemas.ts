@@ -59,6 +59,22 @@ export function unionInfo(schema: object): UnionInfo | undefined {
   return unions.get(schema);
 }
 
+const nullTolerant = new WeakSet<object>();
+
+/**
+ * An object request body in which JSON null anywhere means "not sent": Go clients send a pointer
+ * to a nil slice as null (the Terraform provider's custom-role restrictedWorkspaceIds). The nulls
+ * are removed before the body is validated; the schema served stays the reference's.
+ */
+export function nullAsAbsent<T extends TObject>(schema: T): T {
+  nullTolerant.add(schema);
+  return schema;
+}
+
+export function isNullAsAbsent(schema: object): boolean {
+  return nullTolerant.has(schema);
+}
+
 /** A string limited to fixed values, served as `{type: string, enum: [...]}`. */
 export function StringEnum<const V extends readonly string[]>(values: V, options: { description?: string } = {}): TUnsafe<V[number]> {
   return Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...options });

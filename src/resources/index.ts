@@ -26,6 +26,7 @@ import { operations as logs } from './logs/routes.js';
 import { operations as roles } from './roles/routes.js';
 import { operations as auditLogs } from './auditlogs/routes.js';
 import { operations as envObjects } from './envobjects/routes.js';
+import { platformOperations as platformEnvObjects } from './envobjects/platform-v1beta1.js';
 import { operations as users } from './users/routes.js';
 import { operations as teams } from './teams/routes.js';
 
@@ -58,7 +59,7 @@ export const platformV1beta1Surface: Surface = {
     version: 'v1beta1',
     description: 'The older platform surface (organizations, workspaces, clusters, Deployments, alerts, notification channels) over the same state as /v1.',
   },
-  operations: [...platformOrganizations, ...platformWorkspaces, ...platformOptions, ...platformClusters, ...platformDeployments, ...platformAuditLogs, ...platformAlerts],
+  operations: [...platformOrganizations, ...platformWorkspaces, ...platformOptions, ...platformClusters, ...platformDeployments, ...platformAuditLogs, ...platformAlerts, ...platformEnvObjects],
 };
 
 export const iamV1beta1Surface: Surface = {

@@ -219,21 +219,16 @@ describe('custom roles, role templates and permission groups', () => {
   });
 
   it('makes DAG-scoped roles, answered with scopeType DAG, which Organization tokens hold on a DAG', async () => {
-    // In an Organization of its own, read without the validating client: the reference's Role enum
-    // leaves DAG out, so lists holding such a role do not match it.
     const o = await createOrganizationWithOwner(s.app, { name: 'dags' });
     const api = s.as(o.token);
     const orgs = `/v1/organizations/${o.organizationId}`;
     const w = (await api.post(`${orgs}/workspaces`, { name: 'w', defaultCloudProvider: 'AWS', defaultRegion: 'us-east-1' })).body.id;
     const d = (await api.post(`${orgs}/deployments`, { name: 'd', workspaceId: w })).body.id;
-    const res = await fetch(`${s.url}${orgs}/roles`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Dag reader', scopeType: 'DAG', permissions: ['dag.airflow.dag.get'] }),
-    });
-    assert.equal(res.status, 200);
-    const role = (await res.json()) as Json;
+    const res = await api.post(`${orgs}/roles`, { name: 'Dag reader', scopeType: 'DAG', permissions: ['dag.airflow.dag.get'] });
+    assert.equal(res.status, 200, res.text);
+    const role = res.body as Json;
     assert.equal(role.scopeType, 'DAG');
+    assert.deepEqual((await api.get(`${orgs}/roles`, { scopeTypes: ['DAG'] })).body.roles.map((r: Json) => [r.id, r.scopeType]), [[role.id, 'DAG']]);
     const t = (await api.post(`${orgs}/tokens`, { name: 'dags', scope: 'ORGANIZATION', role: 'ORGANIZATION_MEMBER' })).body;
     const roles = [
       { entityType: 'ORGANIZATION', entityId: o.organizationId, role: 'ORGANIZATION_MEMBER' },

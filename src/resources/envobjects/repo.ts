@@ -102,6 +102,8 @@ export interface ObjectFilter {
   resolveFrom?: string;
   objectType?: string;
   objectKey?: string;
+  /** Only objects of these types (what an older surface has). */
+  objectTypes?: readonly string[];
 }
 
 /**
@@ -143,5 +145,6 @@ export function listObjects(db: Queryable, organizationId: string, f: ObjectFilt
   }
   if (f.objectType !== undefined) q = q.where('object_type', '=', f.objectType);
   if (f.objectKey !== undefined) q = q.where('object_key', '=', f.objectKey);
+  if (f.objectTypes !== undefined) q = q.where('object_type', 'in', [...f.objectTypes]);
   return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'id');
 }

@@ -9,7 +9,7 @@ import { newId } from '../../store/ids.js';
 import { envelope } from '../../store/pagination.js';
 import { findDeployment } from '../deployments/repo.js';
 import { findWorkspace } from '../workspaces/repo.js';
-import { BLOCKS, checkBlock, mergeOverrides, split, TYPES, WRITE_ONLY, type Stored } from './fields.js';
+import { BLOCKS, checkBlock, mergeOverrides, split, TYPES, WRITE_ONLY, type Data, type Stored } from './fields.js';
 import * as repo from './repo.js';
 import type { CreateBody, EnvironmentObjectView, ExcludeBody, ListQuery, ObjectType, Scope, UpdateBody } from './schema.js';
 import { objectView, objectViews, storedOf } from './view.js';
@@ -33,6 +33,31 @@ const MAX_KEY = 250;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Most objects one page returns, whatever the limit asked (the reference sets no maximum). */
 const PAGE_MAX = 1000;
+
+// ---------------------------------------------------------------- surfaces
+
+/**
+ * What an older surface (platform v1beta1) knows of environment objects, for the operations it
+ * presents over these rules. /v1 passes none.
+ */
+export interface SurfaceRules {
+  /**
+   * The object types the surface has. Objects of other types do not exist there: lists leave
+   * them out (in SQL, so pages and totalCount stay right) and reads, changes and deletes by id
+   * answer 404.
+   */
+  types?: readonly ObjectType[];
+  /**
+   * Stored fields of the typed block an update keeps when the body leaves them out: the fields
+   * (or values) the surface can neither show nor send, which its clients cannot write back.
+   */
+  carried?(type: ObjectType, stored: Data, sent: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** The row, if the surface has its type. */
+function visible(row: repo.ObjectRow | undefined, rules: SurfaceRules): repo.ObjectRow | undefined {
+  return row && (rules.types === undefined || rules.types.includes(row.object_type as ObjectType)) ? row : undefined;
+}
 
 // ---------------------------------------------------------------- targets
 
@@ -217,7 +242,7 @@ export function createObject(app: AppContext, p: Principal, organizationId: stri
 
 // ---------------------------------------------------------------- read
 
-export async function listObjects(app: AppContext, p: Principal, organizationId: string, q: ListQuery) {
+export async function listObjects(app: AppContext, p: Principal, organizationId: string, q: ListQuery, rules: SurfaceRules = {}) {
   if (q.workspaceId !== undefined && q.deploymentId !== undefined) {
     throw invalidField('deploymentId', 'excluded_with', 'workspaceId and deploymentId cannot be combined: list a Workspace\'s objects or a Deployment\'s');
   }
@@ -229,22 +254,22 @@ export async function listObjects(app: AppContext, p: Principal, organizationId:
   if (q.deploymentId !== undefined && q.resolveLinked === true) resolveFrom = (await findDeployment(app.db, organizationId, q.deploymentId))?.workspace_id;
   const limit = Math.min(q.limit ?? 20, PAGE_MAX);
   const page = await repo.listObjects(app.db, organizationId, {
-    workspaceId: q.workspaceId, deploymentId: q.deploymentId, resolveFrom, objectType: q.objectType, objectKey: q.objectKey,
+    workspaceId: q.workspaceId, deploymentId: q.deploymentId, resolveFrom, objectType: q.objectType, objectKey: q.objectKey, objectTypes: rules.types,
   }, { ...q, limit });
   const views = await objectViews(app.db, page.items, { showSecrets, resolvedFor: resolveFrom === undefined ? undefined : q.deploymentId });
   return envelope('environmentObjects', page, views);
 }
 
-export async function getObject(app: AppContext, organizationId: string, id: string): Promise<EnvironmentObjectView> {
-  return objectView(app.db, found(await repo.findObject(app.db, organizationId, id), 'Environment object'), { showSecrets: false });
+export async function getObject(app: AppContext, organizationId: string, id: string, rules: SurfaceRules = {}): Promise<EnvironmentObjectView> {
+  return objectView(app.db, found(visible(await repo.findObject(app.db, organizationId, id), rules), 'Environment object'), { showSecrets: false });
 }
 
 // ---------------------------------------------------------------- update
 
-export function updateObject(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateBody): Promise<EnvironmentObjectView> {
+export function updateObject(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateBody, rules: SurfaceRules = {}): Promise<EnvironmentObjectView> {
   return inTransaction(app.db, async (tx) => {
     await repo.lockObject(tx, organizationId, id);
-    const row = found(await repo.findObject(tx, organizationId, id), 'Environment object');
+    const row = found(visible(await repo.findObject(tx, organizationId, id), rules), 'Environment object');
     const type = row.object_type as ObjectType;
     const isSecret = toBool(row.is_secret);
     const block = typedBlock(type, body as Record<string, unknown>);
@@ -267,6 +292,7 @@ export function updateObject(app: AppContext, p: Principal, organizationId: stri
       values = { endpoint: current.data.endpoint, exporterType: current.data.exporterType, ...block };
       requireText('metricsExport.endpoint', values.endpoint as string);
     }
+    if (rules.carried) values = { ...rules.carried(type, current.data, block), ...values };
     const next = split(type, isSecret, values);
     const secrets = { ...current.secrets, ...next.secrets };
 
@@ -288,10 +314,10 @@ export function updateObject(app: AppContext, p: Principal, organizationId: stri
 
 // ---------------------------------------------------------------- delete, exclude
 
-export function deleteObject(app: AppContext, organizationId: string, id: string): Promise<void> {
+export function deleteObject(app: AppContext, organizationId: string, id: string, rules: SurfaceRules = {}): Promise<void> {
   return inTransaction(app.db, async (tx) => {
     await repo.lockObject(tx, organizationId, id);
-    found(await repo.findObject(tx, organizationId, id), 'Environment object');
+    found(visible(await repo.findObject(tx, organizationId, id), rules), 'Environment object');
     await repo.deleteObject(tx, id);
   });
 }
@@ -300,10 +326,10 @@ export function deleteObject(app: AppContext, organizationId: string, id: string
  * Leaves one Deployment of the Workspace out of the object's automatic linking. Excluding it
  * again changes nothing; a Deployment with an explicit link must be unlinked first (409).
  */
-export function excludeLinking(app: AppContext, p: Principal, organizationId: string, id: string, body: ExcludeBody): Promise<void> {
+export function excludeLinking(app: AppContext, p: Principal, organizationId: string, id: string, body: ExcludeBody, rules: SurfaceRules = {}): Promise<void> {
   return inTransaction(app.db, async (tx) => {
     await repo.lockObject(tx, organizationId, id);
-    const row = found(await repo.findObject(tx, organizationId, id), 'Environment object');
+    const row = found(visible(await repo.findObject(tx, organizationId, id), rules), 'Environment object');
     if (row.scope !== 'WORKSPACE') throw badRequest('Invalid request: only WORKSPACE objects link to Deployments; this one belongs to a Deployment');
     const d = body.scopeEntityId.trim() === '' ? undefined : await findDeployment(tx, organizationId, body.scopeEntityId);
     if (!d || d.workspace_id !== row.workspace_id) throw invalidField('scopeEntityId', 'exists', 'scopeEntityId does not name a Deployment of the object\'s Workspace');

@@ -16,10 +16,11 @@ const restrictedWorkspaceIds = Type.Array(Type.String(), { description: 'The Wor
 // ---------------------------------------------------------------- responses
 
 /**
- * The reference lists DEPLOYMENT, WORKSPACE and ORGANIZATION as a custom role's scopes but lets
- * one be created with DAG scope; such a role answers with scopeType DAG.
+ * The reference's answer enum lists DEPLOYMENT, WORKSPACE and ORGANIZATION, yet its create
+ * request takes DAG: a DAG role answers with scopeType DAG (Terraform compares the scope it sent
+ * with the one read back), so the served enum has DAG too.
  */
-const scopeType = StringEnum(ROLE_SCOPES, { description: 'The scope the role is held on.' });
+const scopeType = StringEnum([...ROLE_SCOPES, 'DAG'], { description: 'The scope the role is held on.' });
 const audit = {
   createdAt: DateTime('When the role was created.'),
   createdBy: BasicSubjectProfile,

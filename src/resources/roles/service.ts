@@ -144,12 +144,15 @@ export function createRole(app: AppContext, p: Principal, organizationId: string
   });
 }
 
+/** An update of a custom role; a null description removes it (the iam surface's full-replacement updates). */
+export type UpdateCustomRoleInput = Omit<UpdateCustomRoleBody, 'description'> & { description?: string | null };
+
 /**
- * Replaces a custom role's name, description (left out: unchanged), permissions and, when given,
- * Workspace restrictions. Grants holding it follow a rename, and every holder's new permissions
- * apply at once.
+ * Replaces a custom role's name, description (left out: unchanged; null: none), permissions and,
+ * when given, Workspace restrictions. Grants holding it follow a rename, and every holder's new
+ * permissions apply at once.
  */
-export function updateRole(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateCustomRoleBody): Promise<RoleWithPermissionView> {
+export function updateRole(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateCustomRoleInput): Promise<RoleWithPermissionView> {
   requireText('name', body.name);
   return inTransaction(app.db, async (tx) => {
     // Workspaces before the role: the order a Workspace's deletion takes them in (forgetWorkspace).
