@@ -137,7 +137,7 @@ async function startChild(name: string, args: string[], env: Record<string, stri
   children.push(child);
   const base = `http://${HOST}:${port}`;
   // Up to two minutes: a busy machine can take a while to compile and start it.
-  await waitReady(child, base, 1200);
+  await waitReady(child, base);
   return base;
 }
 

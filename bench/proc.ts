@@ -66,9 +66,10 @@ export function spawnStart(name: string, env: Record<string, string>): Child {
   return wrap(name, proc);
 }
 /**
- * Polls GET <base>/readyz every `everyMs`, at most `tries` times; fails early if the child exits.
+ * Polls GET <base>/readyz every `everyMs`, at most `tries` times (two minutes by default: a loaded
+ * machine starts slowly); fails early if the child exits.
  */
-export async function waitReady(child: Child, base: string, tries = 300, everyMs = 100): Promise<void> {
+export async function waitReady(child: Child, base: string, tries = 1200, everyMs = 100): Promise<void> {
   for (let i = 0; i < tries; i++) {
     if (child.proc.exitCode !== null || child.proc.signalCode !== null) {
       throw new Error(`${child.name} exited before it was ready:\n${child.output()}`);

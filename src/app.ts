@@ -7,6 +7,7 @@ import { ConfigError } from './config.js';
 import type { AppContext } from './context.js';
 import { ApiError, badRequest } from './http/errors.js';
 import { LOG_REDACT_PATHS, REDACTED } from './http/redaction.js';
+import { childLoggerFactory } from './http/request-logger.js';
 import { errorOptions, installErrorHandling, sendError } from './http/error-handling.js';
 import { registerOperation } from './http/operation.js';
 import type { Surface } from './http/surface.js';
@@ -45,6 +46,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   const fastify = Fastify({
     ...httpsOptions(app),
     logger: opts.logger ? { ...(opts.logger === true ? {} : opts.logger), redact: { paths: LOG_REDACT_PATHS, censor: REDACTED } } : false,
+    ...(opts.logger ? { childLoggerFactory } : {}),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // One trusted hop: req.ip is the X-Forwarded-For entry the proxy appended.

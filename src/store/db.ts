@@ -240,9 +240,20 @@ export interface CommitRider {
 
 const riders = new AsyncLocalStorage<CommitRider>();
 
-/** Runs `fn` with `rider` offered to every transaction inTransaction opens inside it. */
-export function withCommitRider<T>(rider: CommitRider, fn: () => Promise<T>): Promise<T> {
-  return riders.run(rider, fn);
+let riding = 0;
+
+/**
+ * Runs `fn` with `rider` offered to every transaction inTransaction opens inside it. While any
+ * AsyncLocalStorage is enabled, Node tracks the context of every promise of every request; the
+ * storage is switched off whenever no rider is running, so reads pay nothing for it.
+ */
+export async function withCommitRider<T>(rider: CommitRider, fn: () => Promise<T>): Promise<T> {
+  riding++;
+  try {
+    return await riders.run(rider, fn);
+  } finally {
+    if (--riding === 0) riders.disable();
+  }
 }
 
 /** Runs `fn` as one database transaction: every mutation goes through here. */
