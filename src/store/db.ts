@@ -340,3 +340,13 @@ export async function lockRow(db: Queryable, table: LockableTable, id: string, o
   if (organizationId !== undefined) q = q.where('organization_id', '=', organizationId);
   await q.execute();
 }
+
+/**
+ * lockRow for several ids of one table, one at a time in id order, so two transactions locking
+ * overlapping sets cannot each hold a lock the other waits for. Values that are not non-empty
+ * strings are skipped (the caller's checks refuse them afterwards).
+ */
+export async function lockRows(db: Queryable, table: LockableTable, ids: Iterable<unknown>, organizationId?: string): Promise<void> {
+  const sorted = [...new Set([...ids].filter((id): id is string => typeof id === 'string' && id !== ''))].sort();
+  for (const id of sorted) await lockRow(db, table, id, organizationId);
+}

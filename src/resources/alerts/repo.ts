@@ -143,3 +143,26 @@ export async function updateChannel(db: Queryable, id: string, changes: Omit<Upd
 export async function deleteChannel(db: Queryable, organizationId: string, id: string): Promise<void> {
   await db.deleteFrom('notification_channels').where('organization_id', '=', organizationId).where('id', '=', id).execute();
 }
+
+/**
+ * The organization's DAG_TRIGGER channels whose definition names `deploymentId` (definitions
+ * are JSON text, read here; such channels are few), with the definition as read.
+ */
+export async function dagTriggerChannelsOf(db: Queryable, organizationId: string, deploymentId: string): Promise<{ id: string; definition: string }[]> {
+  const rows = await db.selectFrom('notification_channels').select(['id', 'definition'])
+    .where('organization_id', '=', organizationId).where('type', '=', 'DAG_TRIGGER').orderBy('id').execute();
+  return rows.filter((r) => {
+    try {
+      return (JSON.parse(r.definition) as { deploymentId?: unknown }).deploymentId === deploymentId;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Deletes a channel if its definition is still `definition`; answers whether it did. */
+export async function deleteChannelIfUnchanged(db: Queryable, organizationId: string, id: string, definition: string): Promise<boolean> {
+  const r = await db.deleteFrom('notification_channels').where('organization_id', '=', organizationId).where('id', '=', id)
+    .where('definition', '=', definition).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}

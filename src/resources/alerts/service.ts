@@ -6,7 +6,7 @@ import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { fromBool, inTransaction, secretBox, toBool, type Queryable, type Tx } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
-import { findDeployment, lockDeployment } from '../deployments/repo.js';
+import { findDeployment, lockDeployment, lockDeployments } from '../deployments/repo.js';
 import { findWorkspace } from '../workspaces/repo.js';
 import * as repo from './repo.js';
 import {
@@ -369,6 +369,9 @@ async function checkDefinition(tx: Queryable, organizationId: string, type: Chan
       const dagId = checkText(def.dagId, 'definition.dagId', 250);
       const deploymentId = checkText(def.deploymentId, 'definition.deploymentId');
       const token = checkText(def.deploymentApiToken, 'definition.deploymentApiToken', SECRET_MAX);
+      // Under the Deployment's lock: its deletion, which takes the channel with it
+      // (forgetDeployment), comes wholly before or after this check and write.
+      await lockDeployment(tx, organizationId, deploymentId);
       if (!(await findDeployment(tx, organizationId, deploymentId))) throw invalidField('definition.deploymentId', 'exists', 'definition.deploymentId names no Deployment of the Organization');
       return { shown: { dagId, deploymentId }, secret: { deploymentApiToken: token } };
     }
@@ -394,6 +397,12 @@ async function channelEntity(tx: Tx, organizationId: string, entityType: string,
 export async function createChannel(app: AppContext, p: Principal, organizationId: string, input: CreateChannelInput): Promise<NotificationChannelView> {
   const name = checkName(input.name, 'name');
   return inTransaction(app.db, async (tx) => {
+    // The channel's Deployment and the one a DAG_TRIGGER definition names, locked in id order
+    // first (each check below locks its own again, which changes nothing).
+    await lockDeployments(tx, organizationId, [
+      input.entityType === 'DEPLOYMENT' ? input.entityId : undefined,
+      input.type === 'DAG_TRIGGER' ? input.definition.deploymentId : undefined,
+    ]);
     const entity = await channelEntity(tx, organizationId, input.entityType, input.entityId);
     const def = await checkDefinition(tx, organizationId, input.type, input.definition);
     const id = newId();
@@ -444,6 +453,23 @@ export async function deleteChannel(app: AppContext, p: Principal, organizationI
     for (const a of await repo.alertsUsingChannel(tx, id)) await repo.updateAlert(tx, a.alert_id, changed);
     await repo.deleteChannel(tx, organizationId, id);
   });
+}
+
+/**
+ * In the transaction deleting a Deployment (which holds its lock): the DAG_TRIGGER channels
+ * whose definition triggers a DAG of it go too, since there is nothing left for them to
+ * trigger and the Deployment API token they carry is deleted with the Deployment. The alerts
+ * that notified them stop doing so and show as changed by `by`, as when a channel is deleted.
+ * (Channels that belong to the Deployment itself, and its alerts, go by ON DELETE CASCADE.)
+ */
+export async function forgetDeployment(tx: Tx, by: { id: string; type: string }, now: Date, organizationId: string, deploymentId: string): Promise<void> {
+  const changed = updatedColumns(by, now);
+  for (const c of await repo.dagTriggerChannelsOf(tx, organizationId, deploymentId)) {
+    const users = await repo.alertsUsingChannel(tx, c.id);
+    // Only if its definition is still the one read: a concurrent update may have pointed it elsewhere.
+    if (!(await repo.deleteChannelIfUnchanged(tx, organizationId, c.id, c.definition))) continue;
+    for (const a of users) await repo.updateAlert(tx, a.alert_id, changed);
+  }
 }
 
 /** A channel's secret fields, for delivery. Not reachable through the API. */

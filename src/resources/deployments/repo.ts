@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { groupBy, lockRow, storeKind, withinTransaction, type Queryable } from '../../store/db.js';
+import { groupBy, lockRow, lockRows, storeKind, withinTransaction, type Queryable } from '../../store/db.js';
 import { isDefaultOrder, orderedList } from '../../store/page-marks.js';
 import type { DeploymentEnvVarsTable, DeploymentsTable, DeploymentWorkerQueuesTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
@@ -44,6 +44,11 @@ export async function workspacesOf(db: Queryable, organizationId: string, ids: s
 /** Takes the Deployment's row lock before a change (see lockRow). */
 export function lockDeployment(db: Queryable, organizationId: string, id: string): Promise<void> {
   return lockRow(db, 'deployments', id, organizationId);
+}
+
+/** Takes the row locks of several Deployments one by one in id order (see lockRows in store/db.ts). */
+export function lockDeployments(db: Queryable, organizationId: string, ids: Iterable<unknown>): Promise<void> {
+  return lockRows(db, 'deployments', ids, organizationId);
 }
 
 export interface DeploymentFilter {

@@ -14,8 +14,10 @@ import { storedTime } from '../../time.js';
 import { findRegion, STANDARD_REGIONS, type Executor } from '../../platform/catalog.js';
 import { findCluster, listClusters, lockCluster, nodePoolsOf, workspaceIdsOf, type ClusterRow } from '../clusters/repo.js';
 import { findOrganization } from '../organizations/repo.js';
-import { hasAgentTokens } from '../tokens/repo.js';
-import { invalidateToken } from '../../auth/cache.js';
+import { deleteRolesOn as deleteTokenRolesOn, deleteTokensOf } from '../tokens/repo.js';
+import { invalidateAll } from '../../auth/cache.js';
+import { forgetDeployment as forgetInAlerts } from '../alerts/service.js';
+import { deleteSubjectRolesOn } from '../users/repo.js';
 import { findWorkspace, lockWorkspace, type WorkspaceRow } from '../workspaces/repo.js';
 import { buildSpec, validTime, type AnyBody, type Current, type Infra, type Spec } from './checks.js';
 import { dagVersions, lifecycle, pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
@@ -290,13 +292,29 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
 
 // ---------------------------------------------------------------- delete
 
-export async function deleteDeployment(app: AppContext, organizationId: string, id: string): Promise<void> {
+/**
+ * Deletes a Deployment and, in the same transaction, what belongs to it or names it (the CLI's
+ * help: "removes its DAGs, task logs, Airflow metadata, environment variables, connections,
+ * API tokens and alerts"):
+ * - by ON DELETE CASCADE: worker queues, environment variables, deploys and their uploads, log
+ *   lines, alerts, its notification channels, its environment objects and the links and
+ *   exclusions of Workspace objects to it, its agent tokens;
+ * - here: its API tokens (Deployment-scoped), every token's, user's and Team's roles on it and
+ *   on its DAGs, and DAG_TRIGGER channels that trigger a DAG of it (alerts/service.ts).
+ * Whoever grants a role on a Deployment locks it first, as this does, so no grant slips in
+ * between. The auth cache forgets the deleted tokens and grants when this commits.
+ */
+export async function deleteDeployment(app: AppContext, p: Principal, organizationId: string, id: string): Promise<void> {
   await inTransaction(app.db, async (tx) => {
     await repo.lockDeployment(tx, organizationId, id);
     const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
-    // Its agent tokens go with it (ON DELETE CASCADE): no server may keep honouring them.
-    if (await hasAgentTokens(tx, id)) await invalidateToken(tx, id);
+    const tokens = await deleteTokensOf(tx, organizationId, 'DEPLOYMENT', id);
+    const tokenRoles = await deleteTokenRolesOn(tx, organizationId, { deploymentId: id });
+    const subjectRoles = await deleteSubjectRolesOn(tx, organizationId, { deploymentId: id });
+    await forgetInAlerts(tx, actor(p), app.clock.now(), organizationId, id);
     await repo.deleteDeployment(tx, row);
+    // No server may keep honouring the deleted tokens or the grants on the Deployment.
+    if (tokens + tokenRoles + subjectRoles > 0) await invalidateAll(tx);
   });
 }
 

@@ -50,6 +50,22 @@ export function lockRole(db: Queryable, organizationId: string, id: string): Pro
     .where('organization_id', '=', organizationId).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
+/**
+ * The organization's custom roles whose restrictedWorkspaceIds name `workspaceId`, their rows
+ * locked for the caller's transaction (the ids are a JSON list, read here; roles are few).
+ */
+export async function rolesRestrictedTo(db: Queryable, organizationId: string, workspaceId: string): Promise<CustomRoleRow[]> {
+  const rows = await db.selectFrom('custom_roles').select(['id', 'restricted_workspace_ids']).where('organization_id', '=', organizationId)
+    .where('restricted_workspace_ids', '<>', '[]').orderBy('id').execute();
+  const ids = rows.filter((r) => jsonList(r.restricted_workspace_ids).includes(workspaceId)).map((r) => r.id);
+  const out: CustomRoleRow[] = [];
+  for (const id of ids) {
+    const locked = await lockRole(db, organizationId, id);
+    if (locked && jsonList(locked.restricted_workspace_ids).includes(workspaceId)) out.push(locked);
+  }
+  return out;
+}
+
 export async function insertRole(db: Queryable, row: Insertable<CustomRolesTable>): Promise<void> {
   await db.insertInto('custom_roles').values(row).execute();
 }

@@ -12,7 +12,8 @@ import { inTransaction, lockRow, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { envelope } from '../../store/pagination.js';
 import { countRoleHolders, renameRole } from '../tokens/repo.js';
-import { existingWorkspaceIds } from '../workspaces/repo.js';
+import { countSubjectsHolding, renameSubjectRole } from '../users/repo.js';
+import { existingWorkspaceIds, lockWorkspaces } from '../workspaces/repo.js';
 import * as repo from './repo.js';
 import type { CreateCustomRoleBody, CustomRoleScope, DefaultRoleView, ListRolesFilter, RoleWithPermissionView, UpdateCustomRoleBody } from './schema.js';
 import { roleViews, roleWithPermissionsView } from './view.js';
@@ -97,7 +98,11 @@ function checkPermissions(scope: CustomRoleScope, permissions: string[]): string
   return [...new Set(permissions)];
 }
 
-/** Distinct Workspace ids, each a Workspace of the organization. */
+/**
+ * Distinct Workspace ids, each a Workspace of the organization. The caller has locked them
+ * (lockWorkspaces) before its own lock on the role: a Workspace deleted meanwhile is either gone
+ * here or, once this commits, taken out of the role (forgetWorkspace), never left behind in it.
+ */
 async function checkWorkspaces(q: Queryable, organizationId: string, ids: string[]): Promise<string[]> {
   const unique = [...new Set(ids)];
   const existing = await existingWorkspaceIds(q, organizationId, unique);
@@ -119,6 +124,7 @@ export function createRole(app: AppContext, p: Principal, organizationId: string
   requireText('name', body.name);
   const permissions = checkPermissions(body.scopeType, body.permissions);
   return inTransaction(app.db, async (tx) => {
+    await lockWorkspaces(tx, organizationId, body.restrictedWorkspaceIds ?? []);
     const restricted = await checkWorkspaces(tx, organizationId, body.restrictedWorkspaceIds ?? []);
     await checkNameFree(tx, organizationId, body.name);
     const id = newId();
@@ -149,6 +155,8 @@ export type UpdateCustomRoleInput = Omit<UpdateCustomRoleBody, 'description'> & 
 export function updateRole(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateCustomRoleInput): Promise<RoleWithPermissionView> {
   requireText('name', body.name);
   return inTransaction(app.db, async (tx) => {
+    // Workspaces before the role: the order a Workspace's deletion takes them in (forgetWorkspace).
+    await lockWorkspaces(tx, organizationId, body.restrictedWorkspaceIds ?? []);
     const role = found(await repo.lockRole(tx, organizationId, id), 'Role');
     const scope = role.scope_type as CustomRoleScope;
     const permissions = checkPermissions(scope, body.permissions);
@@ -156,6 +164,7 @@ export function updateRole(app: AppContext, p: Principal, organizationId: string
     if (body.name !== role.name) {
       await checkNameFree(tx, organizationId, body.name, id);
       await renameRole(tx, organizationId, ENTITY_TYPES[scope], role.name, body.name);
+      await renameSubjectRole(tx, organizationId, ENTITY_TYPES[scope], role.name, body.name);
     }
     await repo.updateRole(tx, id, {
       name: body.name,
@@ -170,16 +179,49 @@ export function updateRole(app: AppContext, p: Principal, organizationId: string
 }
 
 /**
- * Deletes a custom role that nothing holds. A role still granted is refused with 400: removing
- * the grants instead could leave a Deployment token without its one Deployment role.
+ * Deletes a custom role that nothing holds. A role still granted to an API token, a user or a
+ * Team is refused with 400: removing the grants instead could leave a Deployment token without
+ * its one Deployment role, or take away access nobody asked to take away.
  */
 export function deleteRole(app: AppContext, organizationId: string, id: string): Promise<void> {
   return inTransaction(app.db, async (tx) => {
     // Locked first: a grant being made now either committed (and is counted) or finds no role.
     const role = found(await repo.lockRole(tx, organizationId, id), 'Role');
-    const holders = await countRoleHolders(tx, organizationId, ENTITY_TYPES[role.scope_type as CustomRoleScope], role.name);
-    if (holders > 0) throw invalidField('customRoleId', 'in_use', `the role is held by ${holders} API token${holders === 1 ? '' : 's'}; change their roles first`);
+    const types = ENTITY_TYPES[role.scope_type as CustomRoleScope];
+    const tokens = await countRoleHolders(tx, organizationId, types, role.name);
+    const { users, teams } = await countSubjectsHolding(tx, organizationId, types, role.name);
+    if (tokens + users + teams > 0) {
+      const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+      const holders = [
+        ...(tokens > 0 ? [plural(tokens, 'API token', 'API tokens')] : []),
+        ...(users > 0 ? [plural(users, 'user', 'users')] : []),
+        ...(teams > 0 ? [plural(teams, 'Team', 'Teams')] : []),
+      ];
+      const list = holders.length > 1 ? `${holders.slice(0, -1).join(', ')} and ${holders.at(-1)}` : holders[0];
+      throw invalidField('customRoleId', 'in_use', `the role is held by ${list}; change their roles first`);
+    }
     await repo.deleteRole(tx, id);
     await invalidateAll(tx);
   });
+}
+
+/**
+ * Takes a Workspace that is being deleted out of the custom roles restricted to it, in the
+ * delete's transaction (which holds the Workspace's lock). A role restricted to that Workspace
+ * alone is refused instead (400), and the delete with it: an empty list means "not restricted",
+ * so dropping the last Workspace would quietly open the role to every Workspace. Answers whether
+ * any role changed (the caller then invalidates the auth cache, which holds the restrictions).
+ */
+export async function forgetWorkspace(q: Queryable, organizationId: string, workspaceId: string): Promise<boolean> {
+  const naming = (await repo.rolesRestrictedTo(q, organizationId, workspaceId));
+  const only = naming.filter((r) => repo.jsonList(r.restricted_workspace_ids).every((w) => w === workspaceId));
+  if (only.length > 0) {
+    const names = only.map((r) => r.name).sort().join(', ');
+    throw invalidField('workspaceId', 'in_use', `the custom role${only.length === 1 ? '' : 's'} ${names} ${only.length === 1 ? 'is' : 'are'} restricted to this Workspace alone; change ${only.length === 1 ? 'its' : 'their'} restrictedWorkspaceIds or delete ${only.length === 1 ? 'it' : 'them'} first`);
+  }
+  for (const r of naming) {
+    const rest = repo.jsonList(r.restricted_workspace_ids).filter((w) => w !== workspaceId);
+    await repo.updateRole(q, r.id, { restricted_workspace_ids: JSON.stringify(rest) });
+  }
+  return naming.length > 0;
 }

@@ -77,11 +77,6 @@ export function findAgentToken(db: Queryable, organizationId: string, deployment
     .where('agent_deployment_id', '=', deploymentId).executeTakeFirst();
 }
 
-/** Whether a Deployment has agent tokens (which go with it when it is deleted). */
-export async function hasAgentTokens(db: Queryable, deploymentId: string): Promise<boolean> {
-  return (await db.selectFrom('api_tokens').select('id').where('agent_deployment_id', '=', deploymentId).limit(1).executeTakeFirst()) !== undefined;
-}
-
 const AGENT_SORT_COLUMNS: Record<string, string> = {
   name: 'name',
   description: 'description',
@@ -188,4 +183,31 @@ export async function renameRole(db: Queryable, organizationId: string, entityTy
     .where('entity_type', 'in', entityTypes).where('role', '=', from)
     .where('token_id', 'in', (eb) => eb.selectFrom('api_tokens').select('id').where('organization_id', '=', organizationId))
     .execute();
+}
+
+/**
+ * Deletes the API tokens (agent tokens too) that belong to a Workspace or a Deployment of the
+ * organization, with their roles; answers how many went. The caller invalidates the auth cache.
+ */
+export async function deleteTokensOf(db: Queryable, organizationId: string, scope: 'WORKSPACE' | 'DEPLOYMENT', entityId: string): Promise<number> {
+  const r = await db.deleteFrom('api_tokens').where('organization_id', '=', organizationId)
+    .where('scope', '=', scope).where('entity_id', '=', entityId).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/**
+ * Removes every token's role on a Workspace, or on a Deployment and its DAGs and DAG tags, that
+ * is going away; answers how many roles went. The caller invalidates the auth cache.
+ */
+export async function deleteRolesOn(db: Queryable, organizationId: string, on: { workspaceId: string } | { deploymentId: string }): Promise<number> {
+  const r = await db.deleteFrom('api_token_roles')
+    .where('token_id', 'in', (eb) => eb.selectFrom('api_tokens').select('id').where('organization_id', '=', organizationId))
+    .where((eb) => 'workspaceId' in on
+      ? eb.and([eb('entity_type', '=', 'WORKSPACE'), eb('entity_id', '=', on.workspaceId)])
+      : eb.or([
+        eb.and([eb('entity_type', '=', 'DEPLOYMENT'), eb('entity_id', '=', on.deploymentId)]),
+        eb.and([eb('entity_type', 'in', ['DAG', 'DAG_TAG']), eb('deployment_id', '=', on.deploymentId)]),
+      ]))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

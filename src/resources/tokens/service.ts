@@ -11,9 +11,9 @@ import { requireText } from '../../http/rules.js';
 import { updatedColumns } from '../../store/audit.js';
 import { newId } from '../../store/ids.js';
 import { envelope } from '../../store/pagination.js';
-import { findDeployment } from '../deployments/repo.js';
+import { findDeployment, lockDeployments } from '../deployments/repo.js';
 import { checkRoleName } from '../roles/service.js';
-import { findWorkspace } from '../workspaces/repo.js';
+import { findWorkspace, lockWorkspaces } from '../workspaces/repo.js';
 import * as repo from './repo.js';
 import type { ApiTokenRoleView, ApiTokenView, CreateApiTokenBody, ListApiTokensFilter, SubjectRolesView, TokenKind, UpdateApiTokenBody } from './schema.js';
 import { subjectRoles, tokenView, tokenViews } from './view.js';
@@ -154,6 +154,11 @@ export async function listTarget(app: AppContext, organizationId: string, q: Lis
  * built-in ones; Deployment and DAG roles may also be custom roles of the organization (checkRoleName).
  */
 async function checkRoles(db: Queryable, organizationId: string, t: Scoped, roles: ApiTokenRoleView[]): Promise<repo.TokenRoleRow[]> {
+  // Locked before they are checked, as for users' roles (users/roles.ts checkRoleChanges): a
+  // Workspace or Deployment deleted meanwhile is either gone at the check or takes these roles
+  // with it once this transaction commits.
+  await lockWorkspaces(db, organizationId, roles.filter((r) => r.entityType === 'WORKSPACE').map((r) => r.entityId));
+  await lockDeployments(db, organizationId, roles.flatMap((r) => r.entityType === 'DEPLOYMENT' ? [r.entityId] : r.entityType === 'DAG' || r.entityType === 'DAG_TAG' ? [r.deploymentId] : []));
   const out: repo.TokenRoleRow[] = [];
   const seen = new Set<string>();
   let own = 0;
@@ -222,6 +227,9 @@ export function createToken(app: AppContext, p: Principal, organizationId: strin
     const entityId = body.scope === 'ORGANIZATION' ? organizationId : body.entityId!;
     const scoped = { scope: body.scope, entityId };
     if (body.scope !== 'ORGANIZATION') requireText('entityId', body.entityId);
+    // The token's own Workspace or Deployment, locked before it is checked (see checkRoles).
+    if (body.scope === 'WORKSPACE') await lockWorkspaces(tx, organizationId, [entityId]);
+    if (body.scope === 'DEPLOYMENT') await lockDeployments(tx, organizationId, [entityId]);
     if (body.scope === 'WORKSPACE') found(await findWorkspace(tx, organizationId, entityId), 'Workspace');
     if (body.scope === 'DEPLOYMENT') found(await findDeployment(tx, organizationId, entityId), 'Deployment');
     const roles = await checkRoles(tx, organizationId, scoped, [{ entityType: body.scope, entityId, role: body.role }]);

@@ -188,21 +188,54 @@ export async function subjectRolesOf(db: Queryable, subjectIds: string[]): Promi
 
 /**
  * Replaces the roles of the listed scopes (the others stay as they are) and returns the subject's
- * whole new set.
+ * whole new set. The roles kept are never written again: only the new rows name Workspaces and
+ * Deployments, and the caller has locked and checked those (checkRoleChanges), so a Workspace or
+ * Deployment deleted meanwhile cannot come back in a role. New rows go after the kept ones.
  */
 export async function replaceSubjectRoles(
   db: Queryable, s: { id: string; kind: SubjectKind; organizationId: string }, scopes: RoleScope[], rows: SubjectRoleRow[],
 ): Promise<SubjectRoleRow[]> {
-  const current = (await subjectRolesOf(db, [s.id])).get(s.id) ?? [];
-  const kept = current.filter((r) => !scopes.includes(r.scope_type as RoleScope));
-  const next = [...kept, ...rows];
-  await db.deleteFrom('subject_roles').where('subject_id', '=', s.id).execute();
-  if (next.length > 0) {
-    await db.insertInto('subject_roles').values(next.map((r, position) => ({
-      ...r, subject_id: s.id, subject_type: s.kind, organization_id: s.organizationId, position,
+  if (scopes.length > 0) await db.deleteFrom('subject_roles').where('subject_id', '=', s.id).where('scope_type', 'in', scopes).execute();
+  if (rows.length > 0) {
+    const last = await db.selectFrom('subject_roles').select((eb) => eb.fn.max('position').as('p')).where('subject_id', '=', s.id).executeTakeFirst();
+    const from = last?.p === null || last?.p === undefined ? 0 : Number(last.p) + 1;
+    await db.insertInto('subject_roles').values(rows.map((r, i) => ({
+      ...r, subject_id: s.id, subject_type: s.kind, organization_id: s.organizationId, position: from + i,
     }))).execute();
   }
-  return next;
+  return (await subjectRolesOf(db, [s.id])).get(s.id) ?? [];
+}
+
+/**
+ * Removes every user's and Team's role on a Workspace, or on a Deployment and its DAGs and DAG
+ * tags, that is going away; answers how many went. The caller invalidates the auth cache.
+ */
+export async function deleteSubjectRolesOn(db: Queryable, organizationId: string, on: { workspaceId: string } | { deploymentId: string }): Promise<number> {
+  let q = db.deleteFrom('subject_roles').where('organization_id', '=', organizationId);
+  q = 'workspaceId' in on
+    ? q.where('scope_type', '=', 'WORKSPACE').where('entity_id', '=', on.workspaceId)
+    : q.where((eb) => eb.or([
+      eb.and([eb('scope_type', '=', 'DEPLOYMENT'), eb('entity_id', '=', on.deploymentId)]),
+      eb.and([eb('scope_type', 'in', ['DAG', 'DAG_TAG']), eb('deployment_id', '=', on.deploymentId)]),
+    ]));
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/** How many users and how many Teams of the organization hold `role` at one of `scopeTypes`. */
+export async function countSubjectsHolding(db: Queryable, organizationId: string, scopeTypes: string[], role: string): Promise<{ users: number; teams: number }> {
+  const rows = await db.selectFrom('subject_roles')
+    .select(['subject_type', (eb) => eb.fn.count<string | number>('subject_id').distinct().as('n')])
+    .where('organization_id', '=', organizationId).where('scope_type', 'in', scopeTypes).where('role', '=', role)
+    .groupBy('subject_type').execute();
+  const of = (kind: SubjectKind) => Number(rows.find((r) => r.subject_type === kind)?.n ?? 0);
+  return { users: of('USER'), teams: of('TEAM') };
+}
+
+/** Renames a (custom) role in every user's and Team's grant of the organization; the caller invalidates the auth cache. */
+export async function renameSubjectRole(db: Queryable, organizationId: string, scopeTypes: string[], from: string, to: string): Promise<void> {
+  await db.updateTable('subject_roles').set({ role: to })
+    .where('organization_id', '=', organizationId).where('scope_type', 'in', scopeTypes).where('role', '=', from).execute();
 }
 
 export async function deleteSubjectRoles(db: Queryable, subjectId: string): Promise<void> {

@@ -3,8 +3,8 @@ import { invalidField } from '../../http/errors.js';
 import { requireText } from '../../http/rules.js';
 import type { DagRole, DeploymentRole, SubjectRolesView, WorkspaceRole } from '../../http/schemas.js';
 import type { Queryable } from '../../store/db.js';
-import { findDeployment } from '../deployments/repo.js';
-import { existingWorkspaceIds } from '../workspaces/repo.js';
+import { findDeployment, lockDeployments } from '../deployments/repo.js';
+import { existingWorkspaceIds, lockWorkspaces } from '../workspaces/repo.js';
 import { checkRoleName } from '../roles/service.js';
 import type { RoleScope, SubjectRoleRow } from './repo.js';
 
@@ -47,6 +47,11 @@ export interface CheckedRoles {
 export async function checkRoleChanges(db: Queryable, organizationId: string, body: RoleChanges): Promise<CheckedRoles> {
   const scopes: RoleScope[] = [];
   const rows: SubjectRoleRow[] = [];
+  // Every Workspace and Deployment named is locked before it is checked: a concurrent delete of
+  // one either commits first (the check then finds nothing) or waits for this transaction and
+  // then removes the roles it wrote. Workspaces before Deployments, each set in id order.
+  await lockWorkspaces(db, organizationId, (body.workspaceRoles ?? []).map((r) => r.workspaceId));
+  await lockDeployments(db, organizationId, [...(body.deploymentRoles ?? []), ...(body.dagRoles ?? [])].map((r) => r.deploymentId));
   if (body.organizationRole !== undefined) await checkRoleNames(db, organizationId, 'ORGANIZATION', body.organizationRole, 'organizationRole');
 
   if (body.workspaceRoles !== undefined) {

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { precompiled } from '../../store/compiled.js';
-import { lockRow, storeKind, withinTransaction, type Queryable } from '../../store/db.js';
+import { lockRow, lockRows, storeKind, withinTransaction, type Queryable } from '../../store/db.js';
 import { isDefaultOrder, orderedList } from '../../store/page-marks.js';
 import type { WorkspacesTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
@@ -38,6 +38,15 @@ export function countWorkspaces(db: Queryable, organizationId: string): Promise<
  */
 export function lockWorkspace(db: Queryable, organizationId: string, id: string): Promise<void> {
   return lockRow(db, 'workspaces', id, organizationId);
+}
+
+/**
+ * Takes the row locks of several workspaces in a fixed order (see lockRows): before a write that
+ * names them, so their deletion, which takes the lock first, either sees that write or makes
+ * it find nothing.
+ */
+export function lockWorkspaces(db: Queryable, organizationId: string, ids: Iterable<unknown>): Promise<void> {
+  return lockRows(db, 'workspaces', ids, organizationId);
 }
 
 export function listWorkspaces(db: Queryable, organizationId: string, f: { ids?: string[]; names?: string[] }, page: PageRequest) {

@@ -70,7 +70,7 @@ export const operations = [
     method: 'DELETE',
     path: '/organizations/{organizationId}/workspaces/{workspaceId}',
     summary: 'Delete a Workspace',
-    description: 'Deletes a Workspace.',
+    description: 'Deletes a Workspace that holds no Deployments, with its Workspace API tokens; roles on it go too.',
     tag: TAG,
     permission: 'workspace.delete',
     params: WorkspaceParams,
