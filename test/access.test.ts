@@ -62,13 +62,22 @@ describe('access by target: workspace-scoped callers on /v1', () => {
     assert.equal((await s.api.get(ws(w2))).body.name, 'two');
   });
 
-  it('an organization member reads everything in its organization and changes nothing', async () => {
+  it('an organization member reads its organization, sees only the Workspaces it holds roles on, and changes nothing', async () => {
     const member = await s.withRoles('ORGANIZATION', s.orgId, [{ entityType: 'ORGANIZATION', entityId: s.orgId, role: 'ORGANIZATION_MEMBER' }]);
-    assert.equal((await member.get(ws(w2))).status, 200);
-    assert.equal((await member.get(`/v1/organizations/${s.orgId}/workspaces`)).body.totalCount, 2);
+    assert.equal((await member.get(`/v1/organizations/${s.orgId}`)).status, 200);
+    assert.equal((await member.get(`/v1/organizations/${s.orgId}/workspaces`)).body.totalCount, 0);
+    assertError(await member.get(ws(w2)), 403);
+    assertError(await member.get(ws(MISSING)), 403);
     assertError(await member.post(ws(w2), update), 403);
     assertError(await member.post(`/v1/organizations/${s.orgId}`, { name: 'x', isScimEnabled: false }), 403);
-    assertError(await member.get(ws(MISSING)), 404);
+    // With a role on one Workspace it sees that one.
+    const withRole = await s.withRoles('ORGANIZATION', s.orgId, [
+      { entityType: 'ORGANIZATION', entityId: s.orgId, role: 'ORGANIZATION_MEMBER' },
+      { entityType: 'WORKSPACE', entityId: w2, role: 'WORKSPACE_MEMBER' },
+    ]);
+    assert.deepEqual((await withRole.get(`/v1/organizations/${s.orgId}/workspaces`)).body.workspaces.map((x: { id: string }) => x.id), [w2]);
+    assert.equal((await withRole.get(ws(w2))).status, 200);
+    assertError(await withRole.post(ws(w2), update), 403);
   });
 
   it('every /v1 operation declares its permission or says it needs none', () => {

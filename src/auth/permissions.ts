@@ -224,12 +224,12 @@ const DEPLOYMENT_ADMIN = [
 ];
 
 // Organization roles (domain.md §4.1). Member: "view Org details and members, lineage,
-// clusters". As first landed here, an organization member also reads every Workspace and
-// Deployment of the organization (not their Airflow contents), custom roles and deployment
-// options; it changes nothing.
+// clusters", plus custom roles and deployment options; it changes nothing. Workspaces and
+// Deployments come with roles on them: a member lists Workspaces and Deployments (narrowed to
+// those it holds a role on, operations marked anyScope) but reads no other one.
 const ORG_MEMBER = [
   'organization.get', 'organization.users.get', 'organization.teams.get', 'organization.clusters.get',
-  'organization.workspaces.get', 'workspace.get', 'organization.deployments.get', 'deployment.get',
+  'organization.workspaces.get', 'organization.deployments.get',
   'organization.deploymentConfigurations.get', 'organization.customRoles.get',
 ];
 // Observe Member and Observe Admin sit above Member; what they add is the Astro Observe
@@ -283,7 +283,7 @@ export const DEFAULT_ROLE_INFO: Record<string, { scopeType: PermissionScope; des
   ORGANIZATION_BILLING_ADMIN: { scopeType: 'ORGANIZATION', description: 'Organization Member who also manages billing and reads usage and the audit log.' },
   ORGANIZATION_OBSERVE_ADMIN: { scopeType: 'ORGANIZATION', description: 'Organization Member who also administers Astro Observe.' },
   ORGANIZATION_OBSERVE_MEMBER: { scopeType: 'ORGANIZATION', description: 'Organization Member who also uses Astro Observe.' },
-  ORGANIZATION_MEMBER: { scopeType: 'ORGANIZATION', description: 'Sees the Organization, its members, Workspaces, Deployments and clusters.' },
+  ORGANIZATION_MEMBER: { scopeType: 'ORGANIZATION', description: 'Sees the Organization, its members, Teams and clusters, and the Workspaces and Deployments it holds roles on.' },
   WORKSPACE_OWNER: { scopeType: 'WORKSPACE', description: 'Workspace Operator who also manages the Workspace, its members and their roles.' },
   WORKSPACE_OPERATOR: { scopeType: 'WORKSPACE', description: 'Workspace Author who also creates, configures and deletes Deployments and manages Workspace API tokens.' },
   WORKSPACE_AUTHOR: { scopeType: 'WORKSPACE', description: 'Workspace Member who also deploys code and runs DAGs.' },

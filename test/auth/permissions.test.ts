@@ -52,8 +52,9 @@ const TABLE: Record<string, { grants: string[]; denies: string[] }> = {
     denies: ['organization.clusters.delete', 'organization.workspaces.create'],
   },
   ORGANIZATION_MEMBER: {
-    grants: ['organization.get', 'organization.clusters.get', 'organization.workspaces.get', 'organization.deploymentConfigurations.get', 'organization.deployments.get', 'deployment.get'],
-    denies: ['organization.settings.update', 'organization.auditLogs.get', 'organization.clusters.create', 'workspace.delete', 'deployment.update'],
+    grants: ['organization.get', 'organization.clusters.get', 'organization.workspaces.get', 'organization.deploymentConfigurations.get', 'organization.deployments.get'],
+    // Workspaces and Deployments come with roles on them (domain.md: "view Org details and members, lineage, clusters").
+    denies: ['organization.settings.update', 'organization.auditLogs.get', 'organization.clusters.create', 'workspace.get', 'deployment.get', 'workspace.delete', 'deployment.update'],
   },
   WORKSPACE_OWNER: {
     grants: ['workspace.get', 'workspace.settings.update', 'workspace.delete', 'workspace.deployments.create', 'deployment.update', 'deployment.delete'],
@@ -196,8 +197,11 @@ describe('authorize', () => {
     assert.equal(allowed(p, 'organization.deployments.get', { organizationId: ORG, anyScope: true }), true);
     assert.equal(allowed(p, 'organization.clusters.get', { organizationId: ORG, anyScope: true }), false);
     assert.equal(allowed(p, 'organization.deployments.get', { organizationId: 'c' + 'z'.repeat(24), anyScope: true }), false);
-    assert.deepEqual(visibleScope(p, 'organization.deployments.get'), { all: false, workspaceIds: [W1], deploymentIds: [D2] });
-    assert.deepEqual(visibleScope(principal('ORGANIZATION', ORG, 'ORGANIZATION_MEMBER'), 'organization.deployments.get'), { all: true });
+    assert.deepEqual(visibleScope(p, 'deployment.get'), { all: false, workspaceIds: [W1], deploymentIds: [D2] });
+    assert.deepEqual(visibleScope(principal('ORGANIZATION', ORG, 'ORGANIZATION_OWNER'), 'deployment.get'), { all: true });
+    // An Organization Member lists Deployments, but sees only those of its other roles: here none.
+    assert.equal(allowed(principal('ORGANIZATION', ORG, 'ORGANIZATION_MEMBER'), 'organization.deployments.get', { organizationId: ORG }), true);
+    assert.deepEqual(visibleScope(principal('ORGANIZATION', ORG, 'ORGANIZATION_MEMBER'), 'deployment.get'), { all: false, workspaceIds: [], deploymentIds: [] });
   });
 
   it('applies a role with its own permission set (a custom role) on its entity only', () => {

@@ -422,15 +422,21 @@ describe('deployments: who may do what', () => {
     assertError(await operator.post(base, { name: 'x' }), 400, 'workspaceId', 'required');
   });
 
-  it('lets a DEPLOYMENT_ADMIN manage its Deployment only, and an organization member read all', async () => {
+  it('lets a DEPLOYMENT_ADMIN manage its Deployment only, and an organization member read only where it holds a role', async () => {
     const admin = await s.withRoles('DEPLOYMENT', d1.id, [{ entityType: 'DEPLOYMENT', entityId: d1.id, role: 'DEPLOYMENT_ADMIN' }]);
     assert.equal((await admin.post(`${base}/${d1.id}`, body(d1, 'by admin'))).status, 200);
     assertError(await admin.post(`${base}/${d2.id}`, body(d2, 'no')), 403);
     assertError(await admin.post(base, { name: 'no', workspaceId: w1 }), 403);
     const orgMember = await s.withRoles('ORGANIZATION', s.orgId, [{ entityType: 'ORGANIZATION', entityId: s.orgId, role: 'ORGANIZATION_MEMBER' }]);
-    assert.equal((await orgMember.get(base)).body.totalCount, 2);
-    assert.equal((await orgMember.get(`${base}/${d2.id}`)).status, 200);
-    assertError(await orgMember.get(`${base}/${MISSING}`), 404);
+    assert.equal((await orgMember.get(base)).body.totalCount, 0);
+    assertError(await orgMember.get(`${base}/${d2.id}`), 403);
+    assertError(await orgMember.get(`${base}/${MISSING}`), 403);
+    const reader = await s.withRoles('ORGANIZATION', s.orgId, [
+      { entityType: 'ORGANIZATION', entityId: s.orgId, role: 'ORGANIZATION_MEMBER' },
+      { entityType: 'DEPLOYMENT', entityId: d2.id, role: 'DEPLOYMENT_ADMIN' },
+    ]);
+    assert.deepEqual((await reader.get(base)).body.deployments.map((d: { id: string }) => d.id), [d2.id]);
+    assert.equal((await reader.get(`${base}/${d2.id}`)).status, 200);
     assertError(await orgMember.post(base, { name: 'no', workspaceId: w1 }), 403);
     assertError(await orgMember.delete(`${base}/${d2.id}`), 403);
   });

@@ -27,7 +27,7 @@ export const operations = [
     query: ListDeploymentsQuery,
     success: { status: 200, schema: DeploymentsPaginated },
     errors: STANDARD_ERRORS,
-    handler: ({ app, principal, params, query }) => service.listDeployments(app, params.organizationId, query, visibleScope(principal, 'organization.deployments.get')),
+    handler: ({ app, principal, params, query }) => service.listDeployments(app, params.organizationId, query, visibleScope(principal, 'deployment.get')),
   }),
   defineOperation({
     operationId: 'CreateDeployment',

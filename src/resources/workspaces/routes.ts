@@ -20,7 +20,7 @@ export const operations = [
     query: ListWorkspacesQuery,
     success: { status: 200, schema: WorkspacesPaginated },
     errors: STANDARD_ERRORS,
-    handler: ({ app, principal, params, query }) => service.listWorkspaces(app, params.organizationId, query, visibleScope(principal, 'organization.workspaces.get')),
+    handler: ({ app, principal, params, query }) => service.listWorkspaces(app, params.organizationId, query, visibleScope(principal, 'workspace.get')),
   }),
   defineOperation({
     operationId: 'CreateWorkspace',
