@@ -63,15 +63,29 @@ function pathResource(template: string, params: Record<string, string>): string 
   return last === undefined ? undefined : params[last];
 }
 
+/** The id of an object a handler returned, if it has one. */
+function idOf(result: unknown): string | undefined {
+  const id = typeof result === 'object' && result !== null ? (result as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id.slice(0, MAX_ID) : undefined;
+}
+
 export class RequestAudit implements CommitRider {
   private state: 'pending' | 'writing' | 'written' = 'pending';
   /** The resource id was learned after the record was written. */
   private learned = false;
+  /** The resource id was taken from the carrying transaction's result, not from the path. */
+  private guessed = false;
 
   constructor(private readonly row: NewAuditLog) {}
 
-  async ride(tx: Tx): Promise<boolean> {
+  async ride(tx: Tx, result: unknown): Promise<boolean> {
     if (this.state !== 'pending') return false;
+    // A create names what it made in its transaction's result: the record carries it at once,
+    // rather than being corrected by a second write once the answer is known.
+    if (!this.row.resource_id) {
+      const id = idOf(result);
+      if (id !== undefined) [this.row.resource_id, this.guessed] = [id, true];
+    }
     this.state = 'writing';
     try {
       await insertRecord(tx, this.row);
@@ -88,10 +102,10 @@ export class RequestAudit implements CommitRider {
 
   /** The id of what a successful request created, when its path named nothing. */
   created(result: unknown): void {
-    if (this.row.resource_id) return;
-    const id = typeof result === 'object' && result !== null ? (result as { id?: unknown }).id : undefined;
-    if (typeof id !== 'string') return;
-    this.row.resource_id = id.slice(0, MAX_ID);
+    if (this.row.resource_id && !this.guessed) return; // the path named it
+    const id = idOf(result);
+    if (id === undefined || id === this.row.resource_id) return;
+    this.row.resource_id = id;
     this.learned = this.state === 'written';
   }
 

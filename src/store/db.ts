@@ -234,7 +234,8 @@ const openTransactions = new WeakMap<Tx, { db: Db; hooks: (() => void)[] }>();
  * whether that transaction committed, so a rolled-back write is offered to the next one.
  */
 export interface CommitRider {
-  ride(tx: Tx): Promise<boolean>;
+  /** `result`: what the transaction's function returned (the record may name what it made). */
+  ride(tx: Tx, result: unknown): Promise<boolean>;
   settled(committed: boolean): void;
 }
 
@@ -268,7 +269,7 @@ export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Prom
       rode = false;
       openTransactions.set(tx, { db, hooks });
       const out = await fn(tx);
-      if (rider) rode = await rider.ride(tx);
+      if (rider) rode = await rider.ride(tx, out);
       return out;
     });
   } catch (err) {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 /**
  * Ids shaped like Astro's CUIDs: `c` followed by 24 characters of [0-9a-z].
@@ -12,10 +12,18 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s.slice(s.length - n) : '0'.repeat(n - s.length) + s;
 }
 
+/** Random bytes drawn a few kilobytes at a time: one call into the system per many ids. */
+const pool = Buffer.alloc(4096);
+let used = pool.length;
+
 function randomBlock(n: number): string {
-  const bytes = randomBytes(n);
+  if (used + n > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
   let out = '';
-  for (let i = 0; i < n; i++) out += (bytes[i]! % BASE).toString(BASE);
+  for (let i = 0; i < n; i++) out += (pool[used + i]! % BASE).toString(BASE);
+  used += n;
   return out;
 }
 
