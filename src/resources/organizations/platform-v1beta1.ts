@@ -1,8 +1,12 @@
 import Type, { type Static } from 'typebox';
-import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
-import { BasicSubjectProfile, DateTime, named, OrganizationIdParam, pageQuery, paginated, StringEnum } from '../../http/schemas.js';
-import { GetOrganizationQuery, ManagedDomain, PAYMENT_METHODS, PRODUCT_PLAN_NAMES, PRODUCTS, type OrganizationView } from './schema.js';
+import { defineOperation, STANDARD_ERRORS } from '../../http/operation.js';
+import { byOperationId, presentAs } from '../../http/projection.js';
+import { BasicSubjectProfile, DateTime, named, pageQuery, paginated, StringEnum } from '../../http/schemas.js';
+import { ManagedDomain, PAYMENT_METHODS, PRODUCT_PLAN_NAMES, PRODUCTS, type OrganizationView } from './schema.js';
+import { operations } from './routes.js';
 import * as service from './service.js';
+
+const v1 = byOperationId(operations);
 
 /**
  * Organizations on /platform/v1beta1: the v1 read model presented in the older shape. The older
@@ -103,36 +107,7 @@ export const platformOperations = [
       return { ...page, organizations, totalCount: astronomerProduct === 'OBSERVE' ? 0 : page.totalCount };
     },
   }),
-  defineOperation({
-    operationId: 'GetOrganization',
-    method: 'GET',
-    path: '/organizations/{organizationId}',
-    summary: 'Get an Organization',
-    description: 'Reads one Organization.',
-    tag: TAG,
-    permission: 'organization.get',
-    // As on /v1: Workspace and Deployment tokens read their own Organization too.
-    anyScope: true,
-    params: OrganizationIdParam,
-    query: GetOrganizationQuery,
-    success: { status: 200, schema: OrganizationV1beta1 },
-    errors: ITEM_ERRORS,
-    handler: async ({ app, params }) => organizationV1beta1(await service.getOrganization(app, params.organizationId)),
-  }),
-  defineOperation({
-    operationId: 'UpdateOrganization',
-    method: 'POST',
-    path: '/organizations/{organizationId}',
-    summary: 'Update an Organization',
-    description: 'Changes the Organization\'s settings. Optional flags left out keep their values.',
-    tag: TAG,
-    permission: 'organization.settings.update',
-    params: OrganizationIdParam,
-    body: UpdateOrganizationRequestV1beta1,
-    bodyDescription: 'The new settings of the Organization.',
-    success: { status: 200, schema: OrganizationV1beta1 },
-    errors: ITEM_ERRORS,
-    handler: async ({ app, principal, params, body }) =>
-      organizationV1beta1(await service.updateOrganization(app, principal, params.organizationId, body)),
-  }),
+  // The same operations as on /v1 (permission, scope, rules), shown in the older shape.
+  presentAs(v1.GetOrganization!, { success: OrganizationV1beta1, out: organizationV1beta1 }),
+  presentAs(v1.UpdateOrganization!, { body: UpdateOrganizationRequestV1beta1, success: OrganizationV1beta1, out: organizationV1beta1 }),
 ];
