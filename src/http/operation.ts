@@ -139,7 +139,7 @@ function checkUnionBody(schema: object, body: unknown, base = ''): void {
     if (base) throw invalidField(base, 'type', `${base} must be of type object`);
     throw badRequest('Invalid request: the body must be a JSON object');
   }
-  if (info.nullAsAbsent) dropNulls(body);
+  if (isNullAsAbsent(schema)) dropNulls(body);
   const value = (body as Record<string, unknown>)[info.property];
   const field = base ? `${base}.${info.property}` : info.property;
   if (value === undefined && info.whenAbsent) {

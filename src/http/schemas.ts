@@ -22,13 +22,28 @@ export function schemaName(schema: object): string | undefined {
   return typeof mark === 'string' ? mark : undefined;
 }
 
+const nullTolerant = new WeakSet<object>();
+
+/**
+ * A request body (an object, or a discriminatedUnion made with `nullAsAbsent`) in which JSON null
+ * anywhere means "not sent": Go clients send nil slices and pointers as null (the Terraform
+ * provider's custom-role restrictedWorkspaceIds, its Deployment and alert bodies). The nulls are
+ * removed before the body is validated; the schema served stays the reference's.
+ */
+export function nullAsAbsent<T extends TObject>(schema: T): T {
+  nullTolerant.add(schema);
+  return schema;
+}
+
+export function isNullAsAbsent(schema: object): boolean {
+  return nullTolerant.has(schema);
+}
+
 export interface UnionInfo {
   property: string;
   mapping: Record<string, TObject>;
   /** Checks a body that leaves the property out (the handler then picks the member); absent: the property is required. */
   whenAbsent?: TObject;
-  /** JSON null anywhere in the body means "not sent" (Go clients send nil slices and pointers as null). */
-  nullAsAbsent?: boolean;
 }
 const unions = new WeakMap<object, UnionInfo>();
 
@@ -43,7 +58,7 @@ export function discriminatedUnion<M extends Record<string, TObject>>(
   description: string,
   options: { whenAbsent?: TObject; nullAsAbsent?: boolean; untyped?: boolean } = {},
 ): TUnsafe<Static<M[keyof M]>> {
-  const { untyped, ...info } = options;
+  const { untyped, nullAsAbsent: nulls, ...info } = options;
   const schema = Type.Unsafe<Static<M[keyof M]>>({
     // The older documents give a union no type of its own (`untyped`).
     ...(untyped ? {} : { type: 'object' }),
@@ -52,27 +67,12 @@ export function discriminatedUnion<M extends Record<string, TObject>>(
     discriminator: { propertyName: property },
   });
   unions.set(schema, { property, mapping, ...info });
+  if (nulls) nullTolerant.add(schema);
   return named(name, schema);
 }
 
 export function unionInfo(schema: object): UnionInfo | undefined {
   return unions.get(schema);
-}
-
-const nullTolerant = new WeakSet<object>();
-
-/**
- * An object request body in which JSON null anywhere means "not sent": Go clients send a pointer
- * to a nil slice as null (the Terraform provider's custom-role restrictedWorkspaceIds). The nulls
- * are removed before the body is validated; the schema served stays the reference's.
- */
-export function nullAsAbsent<T extends TObject>(schema: T): T {
-  nullTolerant.add(schema);
-  return schema;
-}
-
-export function isNullAsAbsent(schema: object): boolean {
-  return nullTolerant.has(schema);
 }
 
 /** A string limited to fixed values, served as `{type: string, enum: [...]}`. */
