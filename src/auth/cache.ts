@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { sql } from 'kysely';
-import { afterCommit, rootDb, storeKind, type Db, type Queryable, type Tx } from '../store/db.js';
+import { storeKind } from '../store/open.js';
+import { afterCommit, rootDb } from '../store/transactions.js';
+import type { Db, Queryable, Tx } from '../store/types.js';
 
 /**
  * What the request path keeps in memory between requests: the principal of each token digest,

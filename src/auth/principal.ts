@@ -5,7 +5,8 @@ import { findTokenByHash, touchLastUsed } from '../resources/tokens/repo.js';
 import {
   activateUser, deleteInvite, findUserByEmail, findUserBySubject, inviteOfUser, subjectRolesOf, type SubjectRoleRow, type UserRow,
 } from '../resources/users/repo.js';
-import { inTransaction, type Queryable } from '../store/db.js';
+import { inTransaction } from '../store/transactions.js';
+import type { Queryable } from '../store/types.js';
 import { storedTime } from '../time.js';
 import { resolveGrants, type StoredGrant } from './grants.js';
 import { CachedLookup, invalidateAll, writeInBackground } from './cache.js';

@@ -5,7 +5,8 @@ import { startServer, type TestServer } from '../helpers/server.js';
 import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
 import { invalidateAll } from '../../src/auth/cache.js';
 import { createdColumns } from '../../src/store/audit.js';
-import { inTransaction, openStore } from '../../src/store/db.js';
+import { openStore } from '../../src/store/open.js';
+import { inTransaction } from '../../src/store/transactions.js';
 import { newId } from '../../src/store/ids.js';
 
 type Json = Record<string, any>;

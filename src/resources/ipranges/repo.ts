@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import { CachedLookup, invalidateAll } from '../../auth/cache.js';
-import type { Queryable } from '../../store/db.js';
+import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { AllowedIpAddressRangesTable } from '../../store/schema.js';
 import { parseRange, type IpRange } from './cidr.js';

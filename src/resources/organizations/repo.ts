@@ -1,6 +1,8 @@
 import type { Selectable } from 'kysely';
 import { CachedLookup, invalidateAll } from '../../auth/cache.js';
-import { lockRow, withinTransaction, type Queryable } from '../../store/db.js';
+import { lockRow } from '../../store/locks.js';
+import { withinTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import type { OrganizationsTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import { hasRangesColumn } from '../ipranges/repo.js';

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import { CachedLookup } from '../../auth/cache.js';
-import type { Queryable } from '../../store/db.js';
+import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { CustomRolesTable } from '../../store/schema.js';
 

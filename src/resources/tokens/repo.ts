@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { CachedLookup } from '../../auth/cache.js';
-import { groupBy, type Queryable } from '../../store/db.js';
+import { groupBy } from '../../store/codecs.js';
+import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { ApiTokenRolesTable, ApiTokensTable } from '../../store/schema.js';
 

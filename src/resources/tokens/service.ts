@@ -1,4 +1,5 @@
-import { inTransaction, withinTransaction, type Queryable } from '../../store/db.js';
+import { inTransaction, withinTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import type { Clock } from '../../time.js';
 import { storedTime } from '../../time.js';
 import { invalidateToken } from '../../auth/cache.js';

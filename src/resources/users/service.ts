@@ -7,7 +7,8 @@ import { badRequest, found, invalidField, unauthorized } from '../../http/errors
 import { normalEmail } from '../../http/rules.js';
 import type { SubjectRolesView } from '../../http/schemas.js';
 import type { ActorRef } from '../../store/audit.js';
-import { inTransaction, type Queryable } from '../../store/db.js';
+import { inTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { storedTime } from '../../time.js';
