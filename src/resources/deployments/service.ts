@@ -18,7 +18,7 @@ import { findRegion, STANDARD_REGIONS, type Executor } from '../../platform/cata
 import { findCluster, listClusters, lockCluster, nodePoolsOf, workspaceIdsOf, type ClusterRow } from '../clusters/repo.js';
 import { findOrganization } from '../organizations/repo.js';
 import { deleteRolesOn as deleteTokenRolesOn, deleteTokensOf } from '../tokens/repo.js';
-import { invalidateAll } from '../../auth/cache.js';
+import { invalidateAll } from '../../store/cache.js';
 import { forgetDeployment as forgetInAlerts } from '../alerts/service.js';
 import { deleteSubjectRolesOn } from '../users/repo.js';
 import { findWorkspace, lockWorkspace, type WorkspaceRow } from '../workspaces/repo.js';

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { CachedLookup, invalidateAll } from '../../auth/cache.js';
+import { CachedLookup, invalidateAll } from '../../store/cache.js';
 import { lockRow } from '../../store/locks.js';
 import { withinTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
@@ -43,7 +43,7 @@ const summaries = new CachedLookup<Readonly<OrganizationSummary>>('organization 
 
 /**
  * Name and plan of an organization, without the computed columns of the full row. Cached (see
- * auth/cache.ts): every write to these columns must go through updateOrganization.
+ * store/cache.ts): every write to these columns must go through updateOrganization.
  */
 export function organizationSummary(db: Queryable, id: string): Promise<Readonly<OrganizationSummary> | undefined> {
   return summaries.get(db, id, async () => {

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
-import { invalidateAll } from '../../auth/cache.js';
+import { invalidateAll } from '../../store/cache.js';
 import {
   BUILT_IN_ROLES, builtInPermissions, DEFAULT_ROLE_INFO, grantablePermissions, PERMISSION_GROUPS, ROLE_TEMPLATES, type PermissionScope,
 } from '../../auth/permissions.js';

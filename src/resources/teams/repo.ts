@@ -7,7 +7,7 @@ import { deleteSubjectRoles, filtersRoles, holdingRole, type UserFilter } from '
 /**
  * The one owner of `teams` and `team_members` (a Team's Workspace, Deployment and DAG roles are in
  * subject_roles, owned by the users family). Every write changes who may do what: the services
- * call invalidateAll (auth/cache.ts) in the same transaction.
+ * call invalidateAll (store/cache.ts) in the same transaction.
  */
 export type TeamRow = Selectable<TeamsTable>;
 

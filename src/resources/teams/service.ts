@@ -1,5 +1,5 @@
 import { actor } from '../../auth/access.js';
-import { invalidateAll } from '../../auth/cache.js';
+import { invalidateAll } from '../../store/cache.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
 import { badRequest, found, invalidField, notFound } from '../../http/errors.js';

@@ -1,6 +1,6 @@
 import type { Target } from '../../auth/access.js';
 import { actor } from '../../auth/access.js';
-import { invalidateToken } from '../../auth/cache.js';
+import { invalidateToken } from '../../store/cache.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
 import { found } from '../../http/errors.js';

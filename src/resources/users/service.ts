@@ -1,5 +1,5 @@
 import type { Target } from '../../auth/access.js';
-import { invalidateAll } from '../../auth/cache.js';
+import { invalidateAll } from '../../store/cache.js';
 import type { Principal } from '../../auth/principal.js';
 import { resolveProfiles } from '../../auth/subjects.js';
 import type { AppContext } from '../../context.js';

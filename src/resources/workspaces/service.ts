@@ -9,7 +9,7 @@ import { requireText } from '../../http/rules.js';
 import { fromBool } from '../../store/codecs.js';
 import { inTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
-import { invalidateAll } from '../../auth/cache.js';
+import { invalidateAll } from '../../store/cache.js';
 import { newId } from '../../store/ids.js';
 import { findRegion, STANDARD_REGIONS } from '../../platform/catalog.js';
 import { findCluster } from '../clusters/repo.js';
