@@ -27,7 +27,7 @@ import path from 'node:path';
 import { openContext } from '../src/command.js';
 import { loadConfig } from '../src/config.js';
 import type { Principal } from '../src/auth/principal.js';
-import { inTransaction } from '../src/store/db.js';
+import { inTransaction } from '../src/store/transactions.js';
 import { newId } from '../src/store/ids.js';
 import { storedTime } from '../src/time.js';
 import { createOrganizationWithOwner } from '../src/resources/organizations/service.js';

@@ -35,7 +35,7 @@ import { openContext } from '../src/command.js';
 import { loadConfig } from '../src/config.js';
 import { builtInPermissions } from '../src/auth/permissions.js';
 import type { Principal } from '../src/auth/principal.js';
-import { inTransaction } from '../src/store/db.js';
+import { inTransaction } from '../src/store/transactions.js';
 import { createOrganizationWithOwner } from '../src/resources/organizations/service.js';
 import { createWorkspace } from '../src/resources/workspaces/service.js';
 import { createDeployment } from '../src/resources/deployments/service.js';

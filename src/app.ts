@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastJsonStringify from 'fast-json-stringify';
-import { startAuthCache } from './auth/cache.js';
+import { startStoreCache } from './store/cache.js';
 import { ConfigError } from './config.js';
 import type { AppContext } from './context.js';
 import { ApiError, badRequest } from './http/errors.js';
@@ -55,12 +55,12 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   });
   installErrorHandling(fastify);
 
-  const authCache = await startAuthCache(app.db, {
+  const storeCache = await startStoreCache(app.db, {
     databaseUrl: app.store.kind === 'postgres' ? app.config.databaseUrl : undefined,
     listen: opts.listenForChanges,
     onError: (err, what) => fastify.log.error({ err }, `${what} failed`),
   });
-  fastify.addHook('onClose', () => authCache.close());
+  fastify.addHook('onClose', () => storeCache.close());
   const retention = await startAuditRetention(app, (err) => fastify.log.error({ err }, 'audit retention sweep failed'));
   fastify.addHook('onClose', () => retention.close());
 

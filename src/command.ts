@@ -1,6 +1,6 @@
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
-import { openStore } from './store/db.js';
+import { openStore } from './store/open.js';
 import { systemClock } from './time.js';
 
 /** A subcommand of `astrolabe`; resource families add theirs to the command table. */

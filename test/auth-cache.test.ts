@@ -5,7 +5,7 @@ import type { ApiClient } from './helpers/client.js';
 import { assertError } from './helpers/client.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { issueToken, setTokenSecret } from '../src/resources/tokens/service.js';
-import { openStore } from '../src/store/db.js';
+import { openStore } from '../src/store/open.js';
 
 /** The id of the token record a JWT names (the `apiTokenId` claim). */
 function tokenIdOf(jwt: string): string {

@@ -1,6 +1,6 @@
 import { workspacesOf } from '../resources/deployments/repo.js';
 import { customRoleGrants } from '../resources/roles/repo.js';
-import type { Queryable } from '../store/db.js';
+import type { Queryable } from '../store/types.js';
 import { builtInPermissions, withGates } from './permissions.js';
 import type { PrincipalRole } from './principal.js';
 

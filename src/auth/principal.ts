@@ -5,10 +5,11 @@ import { findTokenByHash, touchLastUsed } from '../resources/tokens/repo.js';
 import {
   activateUser, deleteInvite, findUserByEmail, findUserBySubject, inviteOfUser, subjectRolesOf, type SubjectRoleRow, type UserRow,
 } from '../resources/users/repo.js';
-import { inTransaction, type Queryable } from '../store/db.js';
+import { inTransaction } from '../store/transactions.js';
+import type { Queryable } from '../store/types.js';
 import { storedTime } from '../time.js';
 import { resolveGrants, type StoredGrant } from './grants.js';
-import { CachedLookup, invalidateAll, writeInBackground } from './cache.js';
+import { CachedLookup, invalidateAll, writeInBackground } from '../store/cache.js';
 import { hashToken } from './tokens.js';
 import { userAuthEnabled, verifyUserJwt, type UserClaims } from './user-jwt.js';
 
@@ -195,7 +196,7 @@ export interface AuthenticateOptions {
 /**
  * The principal of a `Bearer` header: a known API token digest is an API token; anything else,
  * when user authentication is configured, must be a valid user JWT. Both come from the in-memory
- * cache (see ./cache.ts for how changes reach it); expiry is checked against the clock every time.
+ * cache (see store/cache.ts for how changes reach it); expiry is checked against the clock every time.
  */
 export async function authenticate(app: AppContext, header: string | undefined, opts: AuthenticateOptions = {}): Promise<Principal> {
   if (!header) throw unauthorized();

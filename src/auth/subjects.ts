@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/db.js';
+import type { Queryable } from '../store/types.js';
 import { tokenNames } from '../resources/tokens/repo.js';
 import { userProfiles } from '../resources/users/repo.js';
 

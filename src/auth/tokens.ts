@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Queryable } from '../store/db.js';
+import type { Queryable } from '../store/types.js';
 import { ensureSecret } from '../store/secrets.js';
 
 /** Token values are never stored: only this digest is, and every request is looked up by it. */

@@ -4,14 +4,15 @@ import type { Target } from '../auth/access.js';
 import { authenticate, type Principal } from '../auth/principal.js';
 import { resolveProfiles } from '../auth/subjects.js';
 import { finishRecord, insertRecord, type NewAuditLog } from '../resources/auditlogs/repo.js';
-import type { CommitRider, Db, Tx } from '../store/db.js';
+import type { CommitRider } from '../store/transactions.js';
+import type { Db, Tx } from '../store/types.js';
 import { newId } from '../store/ids.js';
 import { storedTime } from '../time.js';
 import { redactSecrets } from './redaction.js';
 
 /*
  * The audit record of every mutating request, written by the operation pipeline (operation.ts):
- * - the handler runs with the request's RequestAudit as the commit rider of store/db.ts, so the
+ * - the handler runs with the request's RequestAudit as the commit rider of store/transactions.ts, so the
  *   first transaction it commits carries the record (the change and its record commit or roll
  *   back together; a handler with several transactions still gets one record);
  * - once the answer is decided (onSend, before it leaves), a record no transaction carried is

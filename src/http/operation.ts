@@ -8,7 +8,7 @@ import { badRequest, invalidField } from './errors.js';
 import { isNullAsAbsent, unionInfo } from './schemas.js';
 import { assertValid } from './validation.js';
 import { enforceAllowedRanges } from '../resources/ipranges/service.js';
-import { withCommitRider } from '../store/db.js';
+import { withCommitRider } from '../store/transactions.js';
 import { finishAudit, startAudit, type AuditFacts } from './audit.js';
 
 type HttpMethod = 'GET' | 'POST' | 'DELETE';
@@ -266,7 +266,7 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       let result: unknown;
       if (audited) {
-        // The handler's first committed transaction carries the record (store/db.ts).
+        // The handler's first committed transaction carries the record (store/transactions.ts).
         const audit = req.audit = await startAudit(app, req, req.principal!, audited);
         result = await withCommitRider(audit, () => op.handler(input(req)));
         audit.created(result);

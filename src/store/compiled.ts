@@ -1,5 +1,7 @@
 import { CompiledQuery, type Compilable, type RawBuilder } from 'kysely';
-import { directRead, rootDb, type Db, type Queryable } from './db.js';
+import { directRead } from './open.js';
+import { rootDb } from './transactions.js';
+import type { Db, Queryable } from './types.js';
 
 const MARK = '\u0000astrolabe-argument:';
 
@@ -10,7 +12,7 @@ type Slot = number | { value: unknown };
  * A query built and compiled once per database (the SQL text differs between SQLite and
  * PostgreSQL), then run with new argument values: hot paths skip Kysely's query builder and
  * compiler on every request, and reads outside a transaction skip Kysely altogether (see
- * directRead in ./db.ts). `build` gets `arg(i)`, the placeholder of the i-th argument, to use
+ * directRead in ./open.ts). `build` gets `arg(i)`, the placeholder of the i-th argument, to use
  * wherever a value goes; everything else in the query is fixed. Queries with a variable shape
  * (an IN list of any length, optional filters) are not for this. Raw `sql` works too, with
  * `arg(i)` interpolated as a value.

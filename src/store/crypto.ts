@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import type { Queryable } from './db.js';
 import { ensureSecret } from './secrets.js';
+import { rootDb } from './transactions.js';
+import type { Db, Queryable } from './types.js';
 
 /**
  * Secrets at rest: the one place that encrypts what the API accepts as secret (secret variable
@@ -23,7 +24,8 @@ import { ensureSecret } from './secrets.js';
  * where several servers share one store and must share the key, a key generated once into the
  * store's server_secrets table. A check value sealed with the key (server_secrets
  * `secret_key_check`) makes a server that starts with another key refuse to start, rather than
- * fail later on every secret it reads.
+ * fail later on every secret it reads. openStore resolves the box once (openingSecretBox) and
+ * attaches it to the store, where secretBox() finds it from any connection or transaction.
  */
 
 const FORMAT = 'v1';
@@ -140,4 +142,35 @@ export async function checkSecretBox(db: Queryable, box: SecretBox): Promise<voi
     throw new SecretKeyError(`the secret key in use (id ${box.keyId}) is not the one this store's secrets were encrypted with (id ${stored}): `
       + 'set ASTROLABE_SECRET_KEY to that key, or restore the data directory\'s secret-key file');
   }
+}
+
+/**
+ * The secret box of a store being opened, resolved once: by the first migration that needs it
+ * (inside that migration's transaction, where a generated PostgreSQL key is stored with the
+ * migration), or by attach() once the migrations ran.
+ */
+export function openingSecretBox(src: SecretKeySource): { resolve(db: Queryable): Promise<SecretBox>; attach(db: Db): Promise<void> } {
+  let box: Promise<SecretBox> | undefined;
+  const resolve = (db: Queryable) => (box ??= resolveSecretBox(db, src));
+  return {
+    resolve,
+    /** Checks the box against the store (checkSecretBox) and makes it `db`'s secretBox(). */
+    async attach(db) {
+      const resolved = await resolve(db);
+      await checkSecretBox(db, resolved);
+      boxes.set(db, resolved);
+    },
+  };
+}
+
+const boxes = new WeakMap<Db, SecretBox>();
+
+/**
+ * The secret box of the store behind `q`: what seals secrets before they are written and opens
+ * them when read.
+ */
+export function secretBox(q: Queryable): SecretBox {
+  const b = boxes.get(rootDb(q));
+  if (!b) throw new Error('the store has no secret box');
+  return b;
 }

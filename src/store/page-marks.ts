@@ -1,6 +1,8 @@
 import { sql, type RawBuilder, type Selectable } from 'kysely';
 import { precompiled } from './compiled.js';
-import { storeKind, withinTransaction, type Queryable, type Tx } from './db.js';
+import { storeKind } from './open.js';
+import { withinTransaction } from './transactions.js';
+import type { Queryable, Tx } from './types.js';
 import type { Page } from './pagination.js';
 import type { Database } from './schema.js';
 

@@ -213,7 +213,7 @@ export interface ServerSecretsTable {
   value: string;
 }
 
-/** A single row (id 1); see src/auth/cache.ts. */
+/** A single row (id 1); see src/store/cache.ts. */
 export interface AuthCacheEpochTable {
   id: number;
   epoch: number;

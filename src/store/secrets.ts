@@ -1,4 +1,4 @@
-import type { Queryable } from './db.js';
+import type { Queryable } from './types.js';
 
 /**
  * The one owner of `server_secrets`: named values the server generates for itself (the JWT

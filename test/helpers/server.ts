@@ -10,7 +10,7 @@ import { surfaces } from '../../src/resources/index.js';
 import { ensureBootstrap } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
-import { openStore } from '../../src/store/db.js';
+import { openStore } from '../../src/store/open.js';
 import { ManualClock } from '../../src/time.js';
 import { issueToken, type TokenRoleGrant, type TokenScope } from '../../src/resources/tokens/service.js';
 import { ApiClient } from './client.js';

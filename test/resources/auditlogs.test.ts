@@ -14,7 +14,7 @@ import { createOrganizationWithOwner } from '../../src/resources/organizations/s
 import { insertWorkspace } from '../../src/resources/workspaces/repo.js';
 import { createWorkspace } from '../../src/resources/workspaces/service.js';
 import { createdColumns } from '../../src/store/audit.js';
-import { inTransaction } from '../../src/store/db.js';
+import { inTransaction } from '../../src/store/transactions.js';
 import { newId } from '../../src/store/ids.js';
 import { assertError, type ApiClient, type ApiResponse } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';

@@ -4,7 +4,7 @@ import { assertError, type ApiClient, type ApiResponse } from '../helpers/client
 import { startServer, type TestServer } from '../helpers/server.js';
 import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
 import { registerHybridCluster } from '../../src/resources/clusters/service.js';
-import { secretBox } from '../../src/store/db.js';
+import { secretBox } from '../../src/store/crypto.js';
 
 type Json = Record<string, any>;
 

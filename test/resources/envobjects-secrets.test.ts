@@ -7,7 +7,8 @@ import { sql } from 'kysely';
 import { startServer } from '../helpers/server.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { makeSecretBox, parseSecretKey } from '../../src/store/crypto.js';
-import { openStore, secretBox } from '../../src/store/db.js';
+import { secretBox } from '../../src/store/crypto.js';
+import { openStore } from '../../src/store/open.js';
 
 /**
  * Secrets at rest (src/store/crypto.ts): where the key comes from, what a wrong key does, the

@@ -3,9 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { assertError, CUID, RFC3339, type ApiClient } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
-import { invalidateAll } from '../../src/auth/cache.js';
+import { invalidateAll } from '../../src/store/cache.js';
 import { createdColumns } from '../../src/store/audit.js';
-import { inTransaction, openStore } from '../../src/store/db.js';
+import { openStore } from '../../src/store/open.js';
+import { inTransaction } from '../../src/store/transactions.js';
 import { newId } from '../../src/store/ids.js';
 
 type Json = Record<string, any>;

@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { Queryable } from '../../store/db.js';
+import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { AlertsTable, NotificationChannelsTable } from '../../store/schema.js';
 import type { AlertFilter, ChannelFilter } from './schema.js';

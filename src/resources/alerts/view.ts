@@ -1,6 +1,6 @@
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
-import type { Queryable } from '../../store/db.js';
-import { toBool } from '../../store/db.js';
+import type { Queryable } from '../../store/types.js';
+import { toBool } from '../../store/codecs.js';
 import { wireTime } from '../../time.js';
 import * as repo from './repo.js';
 import type { AlertNotificationChannelView, AlertView, ChannelEntityType, ChannelType, NotificationChannelView, PatternMatchInput } from './schema.js';

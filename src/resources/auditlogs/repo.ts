@@ -1,5 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { Queryable } from '../../store/db.js';
+import type { Queryable } from '../../store/types.js';
 import type { AuditLogsTable } from '../../store/schema.js';
 
 /** The one owner of the `audit_logs` table. */

@@ -1,4 +1,5 @@
-import { fromBool, toBool, type Queryable } from '../../store/db.js';
+import { fromBool, toBool } from '../../store/codecs.js';
+import type { Queryable } from '../../store/types.js';
 import { invalidField, preconditionFailed } from '../../http/errors.js';
 import type { CloudProvider } from '../../http/schemas.js';
 import type { ClustersTable } from '../../store/schema.js';

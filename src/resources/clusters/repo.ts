@@ -1,5 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { groupBy, lockRow, type Queryable } from '../../store/db.js';
+import { groupBy } from '../../store/codecs.js';
+import { lockRow } from '../../store/locks.js';
+import type { Queryable } from '../../store/types.js';
 import type { ClusterNodePoolsTable, ClustersTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 

@@ -1,6 +1,7 @@
 import { found } from '../../http/errors.js';
 import type { CloudProvider } from '../../http/schemas.js';
-import { toBool, type Queryable } from '../../store/db.js';
+import { toBool } from '../../store/codecs.js';
+import type { Queryable } from '../../store/types.js';
 import { wireTime } from '../../time.js';
 import { lifecycle } from './lifecycle.js';
 import * as repo from './repo.js';

@@ -1,7 +1,7 @@
 import { invalidField } from '../../http/errors.js';
 import type { CloudProvider } from '../../http/schemas.js';
 import { requireText } from '../../http/rules.js';
-import { toBool } from '../../store/db.js';
+import { toBool } from '../../store/codecs.js';
 import {
   isAirflow3, NODE_INSTANCES, RESOURCE_QUOTAS, RUNTIME_RELEASES, WORKER_MACHINES, workerQueueRanges, type Executor, type SchedulerSize,
 } from '../../platform/catalog.js';

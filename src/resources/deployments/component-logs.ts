@@ -1,5 +1,7 @@
 import type { AppContext } from '../../context.js';
-import { inTransaction, toBool, type Queryable } from '../../store/db.js';
+import { toBool } from '../../store/codecs.js';
+import { inTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import type { DeploymentsTable } from '../../store/schema.js';
 import { storedTime } from '../../time.js';
 import { componentEvents, hibernationLoggedUntil, setHibernationLoggedUntil } from '../logs/service.js';

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { toBool } from '../../store/db.js';
+import { toBool } from '../../store/codecs.js';
 import type { DeploymentsTable } from '../../store/schema.js';
 import { storedTime } from '../../time.js';
 import { hibernationState, type HibernationState, type StoredOverride } from './hibernation.js';

@@ -1,5 +1,9 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { groupBy, lockRow, lockRows, storeKind, withinTransaction, type Queryable } from '../../store/db.js';
+import { groupBy } from '../../store/codecs.js';
+import { lockRow, lockRows } from '../../store/locks.js';
+import { storeKind } from '../../store/open.js';
+import { withinTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import { isDefaultOrder, orderedList } from '../../store/page-marks.js';
 import type { DeploymentEnvVarsTable, DeploymentsTable, DeploymentWorkerQueuesTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
@@ -46,7 +50,7 @@ export function lockDeployment(db: Queryable, organizationId: string, id: string
   return lockRow(db, 'deployments', id, organizationId);
 }
 
-/** Takes the row locks of several Deployments one by one in id order (see lockRows in store/db.ts). */
+/** Takes the row locks of several Deployments one by one in id order (see lockRows in store/locks.ts). */
 export function lockDeployments(db: Queryable, organizationId: string, ids: Iterable<unknown>): Promise<void> {
   return lockRows(db, 'deployments', ids, organizationId);
 }

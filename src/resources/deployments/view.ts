@@ -1,7 +1,8 @@
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
 import { found } from '../../http/errors.js';
 import type { CloudProvider } from '../../http/schemas.js';
-import { toBool, type Queryable } from '../../store/db.js';
+import { toBool } from '../../store/codecs.js';
+import type { Queryable } from '../../store/types.js';
 import { RUNTIME_RELEASES, SCHEDULER_MACHINES, type Executor, type SchedulerSize } from '../../platform/catalog.js';
 import { wireTime } from '../../time.js';
 import { findCluster, nodePoolsOf, type ClusterRow, type NodePoolRow } from '../clusters/repo.js';

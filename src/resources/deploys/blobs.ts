@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../../context.js';
-import type { Queryable } from '../../store/db.js';
+import type { Queryable } from '../../store/types.js';
 import * as repo from './repo.js';
 
 /*

@@ -5,7 +5,9 @@ import { badRequest, forbidden, found, invalidField, notFound } from '../../http
 import { requireText } from '../../http/rules.js';
 import { isAirflow3 } from '../../platform/catalog.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
-import { fromBool, inTransaction, toBool, type Queryable, type Tx } from '../../store/db.js';
+import { fromBool, toBool } from '../../store/codecs.js';
+import { inTransaction } from '../../store/transactions.js';
+import type { Queryable, Tx } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { storedTime } from '../../time.js';

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Db } from '../../store/db.js';
+import type { Db } from '../../store/types.js';
 import { ensureSecret } from '../../store/secrets.js';
 import type { UploadKind } from './repo.js';
 

@@ -1,7 +1,7 @@
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
 import { RUNTIME_RELEASES } from '../../platform/catalog.js';
-import type { Queryable } from '../../store/db.js';
-import { toBool } from '../../store/db.js';
+import type { Queryable } from '../../store/types.js';
+import { toBool } from '../../store/codecs.js';
 import { wireTime } from '../../time.js';
 import * as repo from './repo.js';
 import type { DeployGitView, DeployView } from './schema.js';

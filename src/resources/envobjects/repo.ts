@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { groupBy, type Queryable } from '../../store/db.js';
+import { groupBy } from '../../store/codecs.js';
+import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { EnvironmentObjectExclusionsTable, EnvironmentObjectLinksTable, EnvironmentObjectsTable } from '../../store/schema.js';
 

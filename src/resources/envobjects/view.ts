@@ -1,5 +1,7 @@
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
-import { secretBox, toBool, type Queryable } from '../../store/db.js';
+import { toBool } from '../../store/codecs.js';
+import { secretBox } from '../../store/crypto.js';
+import type { Queryable } from '../../store/types.js';
 import { wireTime } from '../../time.js';
 import { applyOverrides, setFields, TYPES, WRITE_ONLY, type Stored } from './fields.js';
 import * as repo from './repo.js';

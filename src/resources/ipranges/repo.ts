@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
-import { CachedLookup, invalidateAll } from '../../auth/cache.js';
-import type { Queryable } from '../../store/db.js';
+import { CachedLookup, invalidateAll } from '../../store/cache.js';
+import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { AllowedIpAddressRangesTable } from '../../store/schema.js';
 import { parseRange, type IpRange } from './cidr.js';
@@ -33,7 +33,7 @@ export function allRanges(db: Queryable, organizationId: string): Promise<IpRang
   return selectRanges(db, organizationId).orderBy('created_at').orderBy('id').execute();
 }
 
-/** The ranges of an organization as the request path checks them (cached; see auth/cache.ts). */
+/** The ranges of an organization as the request path checks them (cached; see store/cache.ts). */
 const rangesByOrganization = new CachedLookup<readonly IpRange[]>('allowed IP ranges by organization');
 
 /** The parsed ranges of an organization, empty when it has none; stored ranges are always canonical. */

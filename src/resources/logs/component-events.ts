@@ -1,4 +1,4 @@
-import type { Queryable } from '../../store/db.js';
+import type { Queryable } from '../../store/types.js';
 import { isAirflow3 } from '../../platform/catalog.js';
 import { appendLogLines, type LogSource, type NewLogLine } from './repo.js';
 

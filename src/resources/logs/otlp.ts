@@ -5,7 +5,7 @@ import { authorize } from '../../auth/access.js';
 import { authenticate, type Principal } from '../../auth/principal.js';
 import { ApiError, badRequest } from '../../http/errors.js';
 import { classifyStoreError } from '../../store/errors.js';
-import { inTransaction } from '../../store/db.js';
+import { inTransaction } from '../../store/transactions.js';
 import { findDeployment, findDeploymentByNamespace } from '../deployments/repo.js';
 import { enforceAllowedRanges } from '../ipranges/service.js';
 import { appendLogLines, LOG_SOURCES, type LogSource, type NewLogLine } from './repo.js';

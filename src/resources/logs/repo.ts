@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
-import { storeKind, withinTransaction, type Queryable } from '../../store/db.js';
+import { storeKind } from '../../store/open.js';
+import { withinTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import { ftsDocument, ftsQuery, tsqueryLiteral, tsvectorLiteral, wordsOf, type SearchTerm } from './words.js';
 
 /**

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { rootDb, type Queryable } from '../../store/db.js';
+import { rootDb } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import { ensureSecret } from '../../store/secrets.js';
 import type { LogSource } from './repo.js';
 

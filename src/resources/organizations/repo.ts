@@ -1,6 +1,8 @@
 import type { Selectable } from 'kysely';
-import { CachedLookup, invalidateAll } from '../../auth/cache.js';
-import { lockRow, withinTransaction, type Queryable } from '../../store/db.js';
+import { CachedLookup, invalidateAll } from '../../store/cache.js';
+import { lockRow } from '../../store/locks.js';
+import { withinTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import type { OrganizationsTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import { hasRangesColumn } from '../ipranges/repo.js';
@@ -41,7 +43,7 @@ const summaries = new CachedLookup<Readonly<OrganizationSummary>>('organization 
 
 /**
  * Name and plan of an organization, without the computed columns of the full row. Cached (see
- * auth/cache.ts): every write to these columns must go through updateOrganization.
+ * store/cache.ts): every write to these columns must go through updateOrganization.
  */
 export function organizationSummary(db: Queryable, id: string): Promise<Readonly<OrganizationSummary> | undefined> {
   return summaries.get(db, id, async () => {

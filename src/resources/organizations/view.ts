@@ -1,5 +1,6 @@
 import { auditRefs, resolveProfiles, type SubjectProfile } from '../../auth/subjects.js';
-import { toBool, type Queryable } from '../../store/db.js';
+import { toBool } from '../../store/codecs.js';
+import type { Queryable } from '../../store/types.js';
 import { wireTime } from '../../time.js';
 import type { OrganizationRow } from './repo.js';
 import type { OrganizationView } from './schema.js';

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
-import { CachedLookup } from '../../auth/cache.js';
-import type { Queryable } from '../../store/db.js';
+import { CachedLookup } from '../../store/cache.js';
+import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { CustomRolesTable } from '../../store/schema.js';
 
@@ -92,7 +92,7 @@ const grantsByOrganization = new CachedLookup<ReadonlyMap<string, CustomRoleGran
 
 /**
  * The custom roles of an organization by name, as principals resolve them (cached: every change
- * to a custom role calls invalidateAll in its transaction, see auth/cache.ts).
+ * to a custom role calls invalidateAll in its transaction, see store/cache.ts).
  */
 export async function customRoleGrants(db: Queryable, organizationId: string): Promise<ReadonlyMap<string, CustomRoleGrant>> {
   const found = await grantsByOrganization.get(db, organizationId, async () => {

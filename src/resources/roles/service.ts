@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
-import { invalidateAll } from '../../auth/cache.js';
+import { invalidateAll } from '../../store/cache.js';
 import {
   BUILT_IN_ROLES, builtInPermissions, DEFAULT_ROLE_INFO, grantablePermissions, PERMISSION_GROUPS, ROLE_TEMPLATES, type PermissionScope,
 } from '../../auth/permissions.js';
@@ -8,7 +8,9 @@ import type { Principal } from '../../auth/principal.js';
 import { found, invalidField } from '../../http/errors.js';
 import { requireText } from '../../http/rules.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
-import { inTransaction, lockRow, type Queryable } from '../../store/db.js';
+import { lockRow } from '../../store/locks.js';
+import { inTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
 import { envelope } from '../../store/pagination.js';
 import { countRoleHolders, renameRole } from '../tokens/repo.js';

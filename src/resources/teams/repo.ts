@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { Queryable } from '../../store/db.js';
+import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { TeamsTable } from '../../store/schema.js';
 import { deleteSubjectRoles, filtersRoles, holdingRole, type UserFilter } from '../users/repo.js';
@@ -7,7 +7,7 @@ import { deleteSubjectRoles, filtersRoles, holdingRole, type UserFilter } from '
 /**
  * The one owner of `teams` and `team_members` (a Team's Workspace, Deployment and DAG roles are in
  * subject_roles, owned by the users family). Every write changes who may do what: the services
- * call invalidateAll (auth/cache.ts) in the same transaction.
+ * call invalidateAll (store/cache.ts) in the same transaction.
  */
 export type TeamRow = Selectable<TeamsTable>;
 

@@ -1,12 +1,13 @@
 import { actor } from '../../auth/access.js';
-import { invalidateAll } from '../../auth/cache.js';
+import { invalidateAll } from '../../store/cache.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
 import { badRequest, found, invalidField, notFound } from '../../http/errors.js';
 import { requireText } from '../../http/rules.js';
 import type { SubjectRolesView } from '../../http/schemas.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
-import { inTransaction, type Queryable } from '../../store/db.js';
+import { inTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { storedTime } from '../../time.js';

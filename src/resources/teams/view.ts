@@ -1,5 +1,5 @@
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
-import type { Queryable } from '../../store/db.js';
+import type { Queryable } from '../../store/types.js';
 import { wireTime } from '../../time.js';
 import { rolesCount, scopedRolesView } from '../users/service.js';
 import { subjectRolesOf } from '../users/repo.js';

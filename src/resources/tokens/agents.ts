@@ -1,11 +1,12 @@
 import type { Target } from '../../auth/access.js';
 import { actor } from '../../auth/access.js';
-import { invalidateToken } from '../../auth/cache.js';
+import { invalidateToken } from '../../store/cache.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
 import { found } from '../../http/errors.js';
 import { requireText } from '../../http/rules.js';
-import { inTransaction, type Queryable } from '../../store/db.js';
+import { inTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { findDeployment, lockDeployment } from '../deployments/repo.js';
 import * as repo from './repo.js';

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { CachedLookup } from '../../auth/cache.js';
-import { groupBy, type Queryable } from '../../store/db.js';
+import { CachedLookup } from '../../store/cache.js';
+import { groupBy } from '../../store/codecs.js';
+import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { ApiTokenRolesTable, ApiTokensTable } from '../../store/schema.js';
 
@@ -56,7 +57,7 @@ export async function setSecretHash(db: Queryable, id: string, hash: string, sho
 
 const names = new CachedLookup<string>('token names');
 
-/** Names of tokens by id, for the profiles of audit columns (cached; see auth/cache.ts). */
+/** Names of tokens by id, for the profiles of audit columns (cached; see store/cache.ts). */
 export async function tokenNames(db: Queryable, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   return names.getMany(db, ids, async (missing) => {

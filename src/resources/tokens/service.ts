@@ -1,7 +1,8 @@
-import { inTransaction, withinTransaction, type Queryable } from '../../store/db.js';
+import { inTransaction, withinTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import type { Clock } from '../../time.js';
 import { storedTime } from '../../time.js';
-import { invalidateToken } from '../../auth/cache.js';
+import { invalidateToken } from '../../store/cache.js';
 import { actor, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import { hashToken, mintTokenValue, shortTokenOf } from '../../auth/tokens.js';
@@ -57,7 +58,7 @@ const endOf = (start: Date, days: number | null | undefined): Date | undefined =
  * Stores an API token with its roles and returns its id and value; the value is kept nowhere but
  * in the caller's hands (only its digest is stored). A new token needs no cache invalidation:
  * lookups that find nothing are not cached. Any write that changes or deletes a token must call
- * invalidateToken (../../auth/cache.ts) in its transaction, as setTokenSecret does.
+ * invalidateToken (../../store/cache.ts) in its transaction, as setTokenSecret does.
  */
 export async function issueToken(db: Queryable, clock: Clock, t: NewToken): Promise<{ tokenId: string; token: string }> {
   const now = clock.now();

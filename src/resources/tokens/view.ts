@@ -1,5 +1,5 @@
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
-import type { Queryable } from '../../store/db.js';
+import type { Queryable } from '../../store/types.js';
 import { wireTime } from '../../time.js';
 import * as repo from './repo.js';
 import type { ApiTokenRoleView, ApiTokenView, RoleEntityType, SubjectRolesView, TokenKind } from './schema.js';

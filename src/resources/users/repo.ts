@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { CachedLookup } from '../../auth/cache.js';
-import { groupBy, type Queryable } from '../../store/db.js';
+import { CachedLookup } from '../../store/cache.js';
+import { groupBy } from '../../store/codecs.js';
+import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { SubjectRolesTable, UserInvitesTable, UsersTable } from '../../store/schema.js';
 
@@ -8,7 +9,7 @@ import type { SubjectRolesTable, UserInvitesTable, UsersTable } from '../../stor
  * The one owner of `users`, `user_invites` and `subject_roles` (the Workspace, Deployment and DAG
  * roles of users and of Teams; the teams family writes a Team's through replaceSubjectRoles).
  * Every write here changes who may do what or how a subject is shown: the services call
- * invalidateAll (auth/cache.ts) in the same transaction.
+ * invalidateAll (store/cache.ts) in the same transaction.
  */
 export type UserRow = Selectable<UsersTable>;
 export type InviteRow = Selectable<UserInvitesTable>;
@@ -140,7 +141,7 @@ export interface UserProfileRow {
 
 const profiles = new CachedLookup<UserProfileRow>('user profiles');
 
-/** Names and pictures of users by id, for createdBy/updatedBy/inviter profiles (cached; see auth/cache.ts). */
+/** Names and pictures of users by id, for createdBy/updatedBy/inviter profiles (cached; see store/cache.ts). */
 export async function userProfiles(db: Queryable, ids: string[]): Promise<Map<string, UserProfileRow>> {
   if (ids.length === 0) return new Map();
   return profiles.getMany(db, ids, async (missing) => {

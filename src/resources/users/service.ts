@@ -1,5 +1,5 @@
 import type { Target } from '../../auth/access.js';
-import { invalidateAll } from '../../auth/cache.js';
+import { invalidateAll } from '../../store/cache.js';
 import type { Principal } from '../../auth/principal.js';
 import { resolveProfiles } from '../../auth/subjects.js';
 import type { AppContext } from '../../context.js';
@@ -7,7 +7,8 @@ import { badRequest, found, invalidField, unauthorized } from '../../http/errors
 import { normalEmail } from '../../http/rules.js';
 import type { SubjectRolesView } from '../../http/schemas.js';
 import type { ActorRef } from '../../store/audit.js';
-import { inTransaction, type Queryable } from '../../store/db.js';
+import { inTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { storedTime } from '../../time.js';

@@ -1,6 +1,6 @@
 import type { Principal } from '../../auth/principal.js';
 import { userProfile } from '../../auth/subjects.js';
-import type { Queryable } from '../../store/db.js';
+import type { Queryable } from '../../store/types.js';
 import { storedTime, wireTime } from '../../time.js';
 import * as repo from './repo.js';
 import { scopedRolesView } from './roles.js';

@@ -1,6 +1,9 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { precompiled } from '../../store/compiled.js';
-import { lockRow, lockRows, storeKind, withinTransaction, type Queryable } from '../../store/db.js';
+import { lockRow, lockRows } from '../../store/locks.js';
+import { storeKind } from '../../store/open.js';
+import { withinTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import { isDefaultOrder, orderedList } from '../../store/page-marks.js';
 import type { WorkspacesTable } from '../../store/schema.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';

@@ -1,6 +1,7 @@
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
 import type { CloudProvider } from '../../http/schemas.js';
-import { toBool, type Queryable } from '../../store/db.js';
+import { toBool } from '../../store/codecs.js';
+import type { Queryable } from '../../store/types.js';
 import { wireTime } from '../../time.js';
 import { organizationSummary } from '../organizations/repo.js';
 import type { WorkspaceRow } from './repo.js';

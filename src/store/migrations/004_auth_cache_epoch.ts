@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 /**
  * One row counting changes to what servers keep in memory between requests (principals, token
  * and organization names): every such change adds one in its own transaction, and each server
- * clears its cache when it sees the count move. Owned by src/auth/cache.ts.
+ * clears its cache when it sees the count move. Owned by src/store/cache.ts.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createTable('auth_cache_epoch')

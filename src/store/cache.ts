@@ -1,11 +1,14 @@
 import type pg from 'pg';
 import { sql } from 'kysely';
-import { afterCommit, rootDb, storeKind, type Db, type Queryable, type Tx } from '../store/db.js';
+import { storeKind } from './open.js';
+import { afterCommit, rootDb } from './transactions.js';
+import type { Db, Queryable, Tx } from './types.js';
 
 /**
- * What the request path keeps in memory between requests: the principal of each token digest,
- * token names and organization summaries. A running server starts one cache per store
- * (startAuthCache); elsewhere (the astrolabe command, scripts) every lookup reads the store.
+ * The store's cache: what the request path keeps in memory between requests, one CachedLookup
+ * per kind of value (the principals of token and user JWT digests, token names, user profiles,
+ * organization summaries, allowed IP ranges, custom roles). A running server starts one cache per
+ * store (startStoreCache); elsewhere (the astrolabe command, scripts) every lookup reads the store.
  *
  * Keeping it right:
  * - Every write to cached data calls invalidateToken/invalidateAll in the writing transaction.
@@ -22,6 +25,9 @@ import { afterCommit, rootDb, storeKind, type Db, type Queryable, type Tx } from
  * Token expiry is not cached away: callers check `end_at` against the clock on every request.
  */
 
+// The epoch row and the channel keep the names of when the cache held only authentication data:
+// servers of every version sharing a store must agree on them.
+
 /** Channel of the NOTIFY sent with every epoch change on PostgreSQL. */
 export const CHANNEL = 'astrolabe_auth_cache';
 /** How often each server reads the epoch row: a change is seen within this plus one read. */
@@ -29,7 +35,7 @@ export const POLL_MS = 500;
 /** Entries per lookup; past this the oldest entry goes. */
 const MAX_ENTRIES = 10_000;
 
-class AuthCache {
+class StoreCache {
   /** Moves on every clear; a fill that began under another generation is dropped. */
   generation = 0;
   /** The newest epoch this process has seen or written; the poll clears when the row is past it. */
@@ -50,11 +56,11 @@ class AuthCache {
   }
 }
 
-const caches = new WeakMap<Db, AuthCache>();
+const caches = new WeakMap<Db, StoreCache>();
 /** Transactions that changed cached data: they read around the cache until they end. */
 const changing = new WeakSet<Tx>();
 
-function cacheFor(q: Queryable): AuthCache | undefined {
+function cacheFor(q: Queryable): StoreCache | undefined {
   if (q.isTransaction && changing.has(q as Tx)) return undefined;
   return caches.get(rootDb(q));
 }
@@ -146,7 +152,7 @@ async function readEpoch(db: Db): Promise<number> {
   return Number(row.epoch);
 }
 
-export interface AuthCacheOptions {
+export interface StoreCacheOptions {
   /** Where a failed poll, listener connection or background write is reported. */
   onError(err: unknown, what: string): void;
   /** PostgreSQL URL to LISTEN on; without it only the poll runs (SQLite). */
@@ -166,13 +172,13 @@ export async function writeInBackground(q: Queryable, what: string, task: () => 
   else await task();
 }
 
-export interface AuthCacheHandle {
+export interface StoreCacheHandle {
   close(): Promise<void>;
 }
 
 /** Starts caching for `db` with its cross-instance watch; close() stops both. */
-export async function startAuthCache(db: Db, opts: AuthCacheOptions): Promise<AuthCacheHandle> {
-  if (caches.has(db)) throw new Error('the auth cache is already running for this store');
+export async function startStoreCache(db: Db, opts: StoreCacheOptions): Promise<StoreCacheHandle> {
+  if (caches.has(db)) throw new Error('the store cache is already running for this store');
   const initial = await readEpoch(db);
   let closed = false;
   const pending = new Set<Promise<void>>();
@@ -180,14 +186,14 @@ export async function startAuthCache(db: Db, opts: AuthCacheOptions): Promise<Au
     const done: Promise<void> = p.catch((err: unknown) => opts.onError(err, what)).finally(() => pending.delete(done));
     pending.add(done);
   };
-  const cache = new AuthCache(track);
+  const cache = new StoreCache(track);
   cache.epoch = initial;
 
   let polling = false;
   const poll = () => {
     if (polling || closed) return;
     polling = true;
-    track('auth cache epoch poll', readEpoch(db).then((e) => {
+    track('store cache epoch poll', readEpoch(db).then((e) => {
       if (e > cache.epoch) {
         cache.epoch = e;
         cache.clear();
@@ -210,7 +216,7 @@ export async function startAuthCache(db: Db, opts: AuthCacheOptions): Promise<Au
     const fail = (err: unknown) => {
       if (failed || closed) return;
       failed = true;
-      opts.onError(err, 'auth cache listener');
+      opts.onError(err, 'store cache listener');
       cache.clear(); // notifications may have been missed meanwhile; the poll also covers it
       void c.end().catch(() => {});
       retry = setTimeout(() => void listen(), 1000);
