@@ -5,7 +5,7 @@ import fastJsonStringify from 'fast-json-stringify';
 import { startAuthCache } from './auth/cache.js';
 import { ConfigError } from './config.js';
 import type { AppContext } from './context.js';
-import { ApiError, badRequest } from './http/errors.js';
+import { ApiError, badRequest } from './core/errors.js';
 import { LOG_REDACT_PATHS, REDACTED } from './http/redaction.js';
 import { childLoggerFactory } from './http/request-logger.js';
 import { errorOptions, installErrorHandling, sendError } from './http/error-handling.js';

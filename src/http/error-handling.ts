@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { classifyStoreError } from '../store/errors.js';
-import { ApiError, badRequest, renderError } from './errors.js';
+import { ApiError, badRequest, renderError } from '../core/errors.js';
 import { answerStoreError } from './store-errors.js';
 import { validationError } from './validation.js';
 

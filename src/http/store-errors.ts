@@ -1,5 +1,5 @@
 import type { StoreError } from '../store/errors.js';
-import { ApiError, invalidField } from './errors.js';
+import { ApiError, invalidField } from '../core/errors.js';
 
 /** The API's answer to a store error, and for a 503 how long the client should wait (Retry-After). */
 export interface StoreErrorAnswer {

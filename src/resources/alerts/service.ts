@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { actor, visibleScope, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { found, invalidField } from '../../http/errors.js';
+import { found, invalidField } from '../../core/errors.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { fromBool, inTransaction, secretBox, toBool, type Queryable, type Tx } from '../../store/db.js';
 import { newId } from '../../store/ids.js';

@@ -2,7 +2,7 @@ import { pipeline, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { Static } from 'typebox';
 import type { AppContext } from '../../context.js';
-import { invalidField } from '../../http/errors.js';
+import { invalidField } from '../../core/errors.js';
 import type { StreamedBody } from '../../http/operation.js';
 import { storedTime } from '../../time.js';
 import * as repo from './repo.js';

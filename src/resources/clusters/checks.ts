@@ -1,6 +1,6 @@
-import type { CloudProvider } from '../../http/schemas.js';
-import { invalidField, notFound } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
+import type { CloudProvider } from '../../core/schemas.js';
+import { invalidField, notFound } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
 import type { Queryable } from '../../store/db.js';
 import {
   CLUSTER_REGIONS, DATABASE_INSTANCES, DEFAULT_DATABASE_INSTANCE, DEFAULT_NODE_INSTANCE, findRegion, NODE_COUNT, NODE_INSTANCES, WORKER_MACHINES,

@@ -1,6 +1,6 @@
 import { fromBool, toBool, type Queryable } from '../../store/db.js';
-import { invalidField, preconditionFailed } from '../../http/errors.js';
-import type { CloudProvider } from '../../http/schemas.js';
+import { invalidField, preconditionFailed } from '../../core/errors.js';
+import type { CloudProvider } from '../../core/schemas.js';
 import type { ClustersTable } from '../../store/schema.js';
 import { CLUSTER_REGIONS, findRegion } from '../../platform/catalog.js';
 import { organizationSummary } from '../organizations/repo.js';

@@ -1,5 +1,5 @@
-import { found } from '../../http/errors.js';
-import type { CloudProvider } from '../../http/schemas.js';
+import { found } from '../../core/errors.js';
+import type { CloudProvider } from '../../core/schemas.js';
 import { toBool, type Queryable } from '../../store/db.js';
 import { wireTime } from '../../time.js';
 import { lifecycle } from './lifecycle.js';

@@ -1,6 +1,6 @@
-import { invalidField } from '../../http/errors.js';
-import type { CloudProvider } from '../../http/schemas.js';
-import { requireText } from '../../http/rules.js';
+import { invalidField } from '../../core/errors.js';
+import type { CloudProvider } from '../../core/schemas.js';
+import { requireText } from '../../core/rules.js';
 import { toBool } from '../../store/db.js';
 import {
   isAirflow3, NODE_INSTANCES, RESOURCE_QUOTAS, RUNTIME_RELEASES, WORKER_MACHINES, workerQueueRanges, type Executor, type SchedulerSize,

@@ -1,8 +1,8 @@
 import { actor, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
-import { badRequest, forbidden, found, invalidField, notFound } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
+import { badRequest, forbidden, found, invalidField, notFound } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
 import { isAirflow3 } from '../../platform/catalog.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { fromBool, inTransaction, toBool, type Queryable, type Tx } from '../../store/db.js';

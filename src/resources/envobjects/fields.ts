@@ -1,4 +1,4 @@
-import { invalidField } from '../../http/errors.js';
+import { invalidField } from '../../core/errors.js';
 import type { ObjectType } from './schema.js';
 
 /**

@@ -1,8 +1,8 @@
 import Type, { type Static, type TObject, type TSchema } from 'typebox';
 import type { AnyOperation, OpInput } from '../../http/operation.js';
-import { invalidField } from '../../http/errors.js';
+import { invalidField } from '../../core/errors.js';
 import { byOperationId, presentAs, without } from '../../http/projection.js';
-import { named, StringEnum } from '../../http/schemas.js';
+import { named, StringEnum } from '../../core/schemas.js';
 import type { Data } from './fields.js';
 import { operations } from './routes.js';
 import {

@@ -1,8 +1,8 @@
 import type { AppContext } from '../../context.js';
 import { actor, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { badRequest, conflict, forbidden, found, invalidField } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
+import { badRequest, conflict, forbidden, found, invalidField } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { fromBool, inTransaction, secretBox, toBool, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';

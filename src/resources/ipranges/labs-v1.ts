@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { defineOperation } from '../../http/operation.js';
-import { invalidField } from '../../http/errors.js';
-import { named, OrganizationIdParam } from '../../http/schemas.js';
+import { invalidField } from '../../core/errors.js';
+import { named, OrganizationIdParam } from '../../core/schemas.js';
 import { AllowedIpAddressRangesList, BULK_MAX } from './schema.js';
 import * as service from './service.js';
 

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { badRequest, conflict, forbidden, found, invalidField } from '../../http/errors.js';
+import { badRequest, conflict, forbidden, found, invalidField } from '../../core/errors.js';
 import { createdColumns } from '../../store/audit.js';
 import { inTransaction, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { authorize } from '../../auth/access.js';
 import { authenticate, type Principal } from '../../auth/principal.js';
-import { ApiError, badRequest } from '../../http/errors.js';
+import { ApiError, badRequest } from '../../core/errors.js';
 import { classifyStoreError } from '../../store/errors.js';
 import { inTransaction } from '../../store/db.js';
 import { findDeployment, findDeploymentByNamespace } from '../deployments/repo.js';

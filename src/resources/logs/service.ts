@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { invalidField } from '../../http/errors.js';
+import { invalidField } from '../../core/errors.js';
 import { findDeployment } from '../deployments/repo.js';
 import * as repo from './repo.js';
 import type { DeploymentLogView, GetDeploymentLogsQueryValue } from './schema.js';

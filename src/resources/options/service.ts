@@ -1,5 +1,5 @@
-import { CLOUD_PROVIDERS, type CloudProvider } from '../../http/schemas.js';
-import { invalidField } from '../../http/errors.js';
+import { CLOUD_PROVIDERS, type CloudProvider } from '../../core/schemas.js';
+import { invalidField } from '../../core/errors.js';
 import {
   CLUSTER_REGIONS, DATABASE_INSTANCES, DEFAULT_CLUSTER_REGION, DEFAULT_DATABASE_INSTANCE, DEFAULT_NODE_INSTANCE,
   EXECUTORS, HYBRID_EXECUTORS, isAirflow3, NETWORK_DEFAULTS, NODE_COUNT, NODE_INSTANCES, RESOURCE_QUOTAS, RUNTIME_RELEASES,

@@ -5,8 +5,8 @@ import {
   BUILT_IN_ROLES, builtInPermissions, DEFAULT_ROLE_INFO, grantablePermissions, PERMISSION_GROUPS, ROLE_TEMPLATES, type PermissionScope,
 } from '../../auth/permissions.js';
 import type { Principal } from '../../auth/principal.js';
-import { found, invalidField } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
+import { found, invalidField } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { inTransaction, lockRow, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';

@@ -1,7 +1,7 @@
 import type { Static } from 'typebox';
-import { invalidField } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
-import type { DagRole, DeploymentRole, SubjectRolesView, WorkspaceRole } from '../../http/schemas.js';
+import { invalidField } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
+import type { DagRole, DeploymentRole, SubjectRolesView, WorkspaceRole } from '../../core/schemas.js';
 import type { Queryable } from '../../store/db.js';
 import { findDeployment, lockDeployments } from '../deployments/repo.js';
 import { existingWorkspaceIds, lockWorkspaces } from '../workspaces/repo.js';

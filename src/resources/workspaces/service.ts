@@ -1,11 +1,11 @@
 import type { AppContext } from '../../context.js';
 import { actor, type Visible } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { badRequest, found, invalidField } from '../../http/errors.js';
+import { badRequest, found, invalidField } from '../../core/errors.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
-import type { CloudProvider } from '../../http/schemas.js';
-import { requireText } from '../../http/rules.js';
+import type { CloudProvider } from '../../core/schemas.js';
+import { requireText } from '../../core/rules.js';
 import { fromBool, inTransaction, type Queryable } from '../../store/db.js';
 import { invalidateAll } from '../../auth/cache.js';
 import { newId } from '../../store/ids.js';

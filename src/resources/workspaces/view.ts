@@ -1,5 +1,5 @@
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
-import type { CloudProvider } from '../../http/schemas.js';
+import type { CloudProvider } from '../../core/schemas.js';
 import { toBool, type Queryable } from '../../store/db.js';
 import { wireTime } from '../../time.js';
 import { organizationSummary } from '../organizations/repo.js';
