@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { classifyStoreError } from '../store/errors.js';
 import { ApiError, badRequest, renderError } from '../core/errors.js';
 import { answerStoreError } from './store-errors.js';
-import { validationError } from './validation.js';
+import { validationError } from '../core/validation.js';
 
 /*
  * Every answer the server gives in the API's error shape, whichever layer produced it: the HTTP

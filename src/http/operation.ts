@@ -6,7 +6,7 @@ import { authenticate, type Principal } from '../auth/principal.js';
 import { authorize, checkOrganization, type Target } from '../auth/access.js';
 import { badRequest, invalidField } from '../core/errors.js';
 import { isNullAsAbsent, unionInfo } from '../core/schemas.js';
-import { assertValid } from './validation.js';
+import { assertValid } from '../core/validation.js';
 import { enforceAllowedRanges } from '../resources/ipranges/service.js';
 import { withCommitRider } from '../store/db.js';
 import { finishAudit, startAudit, type AuditFacts } from './audit.js';

@@ -4,7 +4,7 @@ import type { Principal } from '../../auth/principal.js';
 import { defineOperation, ITEM_ERRORS } from '../../http/operation.js';
 import { invalidField } from '../../core/errors.js';
 import { named, OrganizationIdParam } from '../../core/schemas.js';
-import { assertValid } from '../../http/validation.js';
+import { assertValid } from '../../core/validation.js';
 import { AlertLabs, CreateAlertRequest, olderPageQuery, updateAlertUnion } from './schema.js';
 import * as service from './service.js';
 

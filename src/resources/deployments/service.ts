@@ -4,7 +4,7 @@ import type { Principal } from '../../auth/principal.js';
 import type { Target } from '../../auth/access.js';
 import { badRequest, found, invalidField } from '../../core/errors.js';
 import type { CloudProvider } from '../../core/schemas.js';
-import { assertValid } from '../../http/validation.js';
+import { assertValid } from '../../core/validation.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { fromBool, inTransaction, secretBox, toBool, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
