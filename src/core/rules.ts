@@ -1,8 +1,8 @@
-import { invalidField } from './errors.js';
+import { FieldCode, invalidField } from './errors.js';
 
 /** A required string must also hold something other than blanks. */
 export function requireText(field: string, value: string | undefined): void {
-  if (value === undefined || value.trim() === '') throw invalidField(field, 'required', `${field} is required`);
+  if (value === undefined || value.trim() === '') throw invalidField(field, FieldCode.required, `${field} is required`);
 }
 
 /** Longest email address accepted (RFC 5321's path limit less the angle brackets). */

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { badRequest, type ApiError, type FieldError } from './errors.js';
+import { badRequest, FieldCode, type ApiError, type FieldError } from './errors.js';
 
 /*
  * Checking a value against a schema and saying what is wrong with it as field errors. Framework
@@ -41,24 +41,28 @@ export function compileBody(schema: object): ValidateFunction {
   return fn;
 }
 
-const CODE_BY_KEYWORD: Record<string, string> = {
-  required: 'required',
-  maxLength: 'max',
-  minLength: 'min',
-  maximum: 'max',
-  minimum: 'min',
-  exclusiveMaximum: 'lt',
-  exclusiveMinimum: 'gt',
-  maxItems: 'max',
-  minItems: 'min',
-  enum: 'oneof',
-  const: 'oneof',
-  type: 'type',
-  format: 'format',
-  pattern: 'pattern',
-  uniqueItems: 'unique',
-  nul: 'nul',
-  finite: 'type',
+/**
+ * The field-error code of each Ajv keyword the schemas use (and of storageErrors' own two). A
+ * keyword missing here would be reported as `invalid`; the schemas use none today.
+ */
+const CODE_BY_KEYWORD: Record<string, FieldCode> = {
+  required: FieldCode.required,
+  maxLength: FieldCode.max,
+  minLength: FieldCode.min,
+  maximum: FieldCode.max,
+  minimum: FieldCode.min,
+  exclusiveMaximum: FieldCode.lt,
+  exclusiveMinimum: FieldCode.gt,
+  maxItems: FieldCode.max,
+  minItems: FieldCode.min,
+  enum: FieldCode.oneOf,
+  const: FieldCode.oneOf,
+  type: FieldCode.type,
+  format: FieldCode.format,
+  pattern: FieldCode.pattern,
+  uniqueItems: FieldCode.unique,
+  nul: FieldCode.nul,
+  finite: FieldCode.type,
 };
 
 /** `/nodePools/0/name` → `nodePools[0].name`, prefixed by `base` for nested checks. */
@@ -106,7 +110,7 @@ export function toFieldErrors(errors: ErrorObject[], base = ''): FieldError[] {
     const key = `${field}|${e.keyword}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ field, code: CODE_BY_KEYWORD[e.keyword] ?? e.keyword, message: describe(e, field) });
+    out.push({ field, code: CODE_BY_KEYWORD[e.keyword] ?? FieldCode.invalid, message: describe(e, field) });
   }
   return out;
 }

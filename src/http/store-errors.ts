@@ -1,5 +1,5 @@
 import type { StoreError } from '../store/errors.js';
-import { ApiError, invalidField } from '../core/errors.js';
+import { ApiError, FieldCode, invalidField } from '../core/errors.js';
 
 /** The API's answer to a store error, and for a 503 how long the client should wait (Retry-After). */
 export interface StoreErrorAnswer {
@@ -34,7 +34,7 @@ export function answerStoreError(failure: StoreError, body?: unknown): StoreErro
       // When the body names the missing key (PostgreSQL says which), the answer is the one the
       // checks give a moment later: 400 on that field. Otherwise the thing is simply not found.
       const field = failure.missingKey !== undefined ? fieldHolding(body, failure.missingKey) : undefined;
-      if (field) return { error: invalidField(field, 'exists', `${field} names ${failure.missingKey}, which no longer exists`) };
+      if (field) return { error: invalidField(field, FieldCode.exists, `${field} names ${failure.missingKey}, which no longer exists`) };
       return { error: new ApiError(404, 'Something this request refers to no longer exists') };
     }
     case 'busy':
