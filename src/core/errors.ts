@@ -128,26 +128,31 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * `options.cause` is the error this one answers for (a driver error, a parse error): never sent,
+ * it reaches the log through the error handler (http/error-handling.ts).
+ */
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
     readonly fieldErrors?: FieldError[],
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
-export const badRequest = (message: string, fieldErrors?: FieldError[]) => new ApiError(400, message, fieldErrors);
-export const unauthorized = (message = 'Unauthorized: a valid API token is required') => new ApiError(401, message);
-export const forbidden = (message = 'You do not have permission to perform this action') => new ApiError(403, message);
-export const notFound = (what: string) => new ApiError(404, `${what} not found`);
-export const conflict = (message: string) => new ApiError(409, message);
-export const preconditionFailed = (message: string) => new ApiError(412, message);
+export const badRequest = (message: string, fieldErrors?: FieldError[], options?: ErrorOptions) => new ApiError(400, message, fieldErrors, options);
+export const unauthorized = (message = 'Unauthorized: a valid API token is required', options?: ErrorOptions) => new ApiError(401, message, undefined, options);
+export const forbidden = (message = 'You do not have permission to perform this action', options?: ErrorOptions) => new ApiError(403, message, undefined, options);
+export const notFound = (what: string, options?: ErrorOptions) => new ApiError(404, `${what} not found`, undefined, options);
+export const conflict = (message: string, options?: ErrorOptions) => new ApiError(409, message, undefined, options);
+export const preconditionFailed = (message: string, options?: ErrorOptions) => new ApiError(412, message, undefined, options);
 
 /** One invalid field, as a 400 with a matching fieldErrors entry. */
-export function invalidField(field: string, code: FieldCode, message: string): ApiError {
-  return badRequest(`Invalid request: ${message}`, [{ field, code, message }]);
+export function invalidField(field: string, code: FieldCode, message: string, options?: ErrorOptions): ApiError {
+  return badRequest(`Invalid request: ${message}`, [{ field, code, message }], options);
 }
 
 export interface ErrorBody {
