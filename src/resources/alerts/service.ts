@@ -2,6 +2,7 @@ import type { AppContext } from '../../context.js';
 import { actor, visibleScope, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import { FieldCode, found, invalidField } from '../../core/errors.js';
+import { requireEmail } from '../../core/rules.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { fromBool, inTransaction, secretBox, toBool, type Queryable, type Tx } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
@@ -335,8 +336,6 @@ export async function getChannel(app: AppContext, organizationId: string, id: st
   return (await channelViews(app.db, [row]))[0]!;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 interface CheckedDefinition { shown: Record<string, unknown>; secret?: Record<string, string> }
 
 /** A definition of `type`, split into what the API shows and the secret it never shows. */
@@ -348,7 +347,7 @@ async function checkDefinition(tx: Queryable, organizationId: string, type: Chan
       const seen = new Set<string>();
       recipients.forEach((r, i) => {
         const field = `definition.recipients[${i}]`;
-        if (r.length > 320 || !EMAIL.test(r)) throw invalidField(field, FieldCode.email, `${field} must be an email address`);
+        requireEmail(field, r);
         if (seen.has(r.toLowerCase())) throw invalidField(field, FieldCode.unique, `${field} repeats ${r}`);
         seen.add(r.toLowerCase());
       });

@@ -1,6 +1,6 @@
 import { FieldCode, invalidField } from '../../core/errors.js';
 import type { CloudProvider } from '../../core/schemas.js';
-import { requireText } from '../../core/rules.js';
+import { requireEmail, requireText } from '../../core/rules.js';
 import { toBool } from '../../store/db.js';
 import {
   isAirflow3, NODE_INSTANCES, RESOURCE_QUOTAS, RUNTIME_RELEASES, WORKER_MACHINES, workerQueueRanges, type Executor, type SchedulerSize,
@@ -137,7 +137,6 @@ export const HYBRID_SCHEDULER = { au: 5, replicas: 1 };
 const HOSTED_FIELDS = ['schedulerSize', 'isHighAvailability', 'isDevelopmentMode', 'resourceQuotaCpu', 'resourceQuotaMemory', 'defaultTaskPodCpu', 'defaultTaskPodMemory', 'remoteExecution'] as const;
 const QUEUE_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 const given = (body: object, key: string) => (body as Record<string, unknown>)[key] !== undefined && (body as Record<string, unknown>)[key] !== null;
@@ -461,9 +460,7 @@ function checkEnvVars(list: EnvVarRequest[] | undefined, current: Current | unde
 }
 
 function checkEmails(list: string[] | undefined): string[] | undefined {
-  list?.forEach((e, i) => {
-    if (!EMAIL.test(e)) throw invalidField(`contactEmails[${i}]`, FieldCode.email, `contactEmails[${i}] must be an e-mail address`);
-  });
+  list?.forEach((e, i) => requireEmail(`contactEmails[${i}]`, e));
   return list;
 }
 
