@@ -42,6 +42,15 @@ export default tseslint.config(
     },
   },
   {
+    // The core (errors, rules, shared schemas) sits below every layer, so it imports none of them.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.\\./', message: 'src/core imports only its own modules and packages: every other layer builds on it.' }],
+      }],
+    },
+  },
+  {
     // A migration sees the database as it was when it was written, not today's typed schema.
     files: ['src/store/migrations/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

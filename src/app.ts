@@ -5,13 +5,14 @@ import fastJsonStringify from 'fast-json-stringify';
 import { startStoreCache } from './store/cache.js';
 import { ConfigError } from './config.js';
 import type { AppContext } from './context.js';
-import { ApiError, badRequest } from './http/errors.js';
+import { ApiError, badRequest } from './core/errors.js';
 import { LOG_REDACT_PATHS, REDACTED } from './http/redaction.js';
 import { childLoggerFactory } from './http/request-logger.js';
-import { errorOptions, installErrorHandling, sendError } from './http/error-handling.js';
+import { errorOptions, installErrorHandling, logSerializers, sendError } from './http/error-handling.js';
 import { registerOperation } from './http/operation.js';
 import type { Surface } from './http/surface.js';
-import { bodyAjv, inputAjv, requestValidator } from './http/validation.js';
+import { bodyAjv } from './core/validation.js';
+import { inputAjv, requestValidator } from './http/validation.js';
 import { buildSpec } from './openapi/build.js';
 import { surfaces } from './resources/index.js';
 import { startAuditRetention } from './resources/auditlogs/service.js';
@@ -45,7 +46,7 @@ function httpsOptions(app: AppContext): FastifyServerOptions {
 export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const fastify = Fastify({
     ...httpsOptions(app),
-    logger: opts.logger ? { ...(opts.logger === true ? {} : opts.logger), redact: { paths: LOG_REDACT_PATHS, censor: REDACTED } } : false,
+    logger: opts.logger ? { ...(opts.logger === true ? {} : opts.logger), redact: { paths: LOG_REDACT_PATHS, censor: REDACTED }, serializers: logSerializers } : false,
     ...(opts.logger ? { childLoggerFactory } : {}),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
@@ -95,9 +96,10 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
       return { status: 'ok' };
     } catch (err) {
       // Not ready, whatever the store says: a 503 in the error shape, the cause in the log.
-      req.log.error({ err }, 'readiness check failed');
+      const answer = new ApiError(503, 'The store is unavailable', undefined, { cause: err });
+      req.log.error({ err: answer }, 'readiness check failed');
       void reply.header('Retry-After', '5');
-      sendError(req, reply, new ApiError(503, 'The store is unavailable'));
+      sendError(req, reply, answer);
       return reply;
     }
   });

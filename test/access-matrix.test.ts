@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { ORGANIZATION_ROLES, WORKSPACE_ROLES } from '../src/auth/permissions.js';
+import { ORGANIZATION_ROLES, WORKSPACE_ROLES } from '../src/core/roles.js';
 import { surfaces } from '../src/resources/index.js';
 import { createOrganizationWithOwner } from '../src/resources/organizations/service.js';
 import { issueToken, type TokenScope } from '../src/resources/tokens/service.js';

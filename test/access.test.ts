@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Type from 'typebox';
 import { defineOperation, ITEM_ERRORS } from '../src/http/operation.js';
-import { named, OrganizationIdParam } from '../src/http/schemas.js';
+import { named, OrganizationIdParam } from '../src/core/schemas.js';
 import type { Surface } from '../src/http/surface.js';
 import { findWorkspace } from '../src/resources/workspaces/repo.js';
 import { v1Surface } from '../src/resources/index.js';

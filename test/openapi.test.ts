@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Type from 'typebox';
 import { defineOperation, STANDARD_ERRORS } from '../src/http/operation.js';
-import { discriminatedUnion, named } from '../src/http/schemas.js';
+import { discriminatedUnion, named } from '../src/core/schemas.js';
 import type { Surface } from '../src/http/surface.js';
 import { buildSpec } from '../src/openapi/build.js';
 import { startServer } from './helpers/server.js';

@@ -1,4 +1,4 @@
-import { forbidden } from '../http/errors.js';
+import { forbidden } from '../core/errors.js';
 import type { Principal, PrincipalRole } from './principal.js';
 
 /** What an operation acts on: its organization and, where there is one, workspace and deployment. */

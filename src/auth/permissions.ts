@@ -8,6 +8,7 @@
  * a deployment role on its deployment, a DAG role on DAGs of its deployment. Custom roles
  * (DEPLOYMENT or DAG scope) carry their own permissions; ./grants.ts attaches them.
  */
+import { DAG_ROLES, DEPLOYMENT_ROLES, ORGANIZATION_ROLES, WORKSPACE_ROLES } from '../core/roles.js';
 
 // ---------------------------------------------------------------- the catalogue
 
@@ -138,20 +139,6 @@ export function withGates(perms: Iterable<string>): Set<string> {
 }
 
 // ---------------------------------------------------------------- built-in roles
-
-export const ORGANIZATION_ROLES = [
-  'ORGANIZATION_OWNER',
-  'ORGANIZATION_BILLING_ADMIN',
-  'ORGANIZATION_OBSERVE_ADMIN',
-  'ORGANIZATION_OBSERVE_MEMBER',
-  'ORGANIZATION_MEMBER',
-] as const;
-export type OrganizationRole = (typeof ORGANIZATION_ROLES)[number];
-
-/** Highest first (domain.md §4.1). */
-export const WORKSPACE_ROLES = ['WORKSPACE_OWNER', 'WORKSPACE_OPERATOR', 'WORKSPACE_AUTHOR', 'WORKSPACE_MEMBER', 'WORKSPACE_ACCESSOR'] as const;
-export const DEPLOYMENT_ROLES = ['DEPLOYMENT_ADMIN'] as const;
-export const DAG_ROLES = ['DAG_VIEWER', 'DAG_AUTHOR'] as const;
 
 /** The built-in role names of each kind of entity a role can be held on (DAG_TAG roles are DAG roles). */
 export const BUILT_IN_ROLES: Record<'ORGANIZATION' | 'WORKSPACE' | 'DEPLOYMENT' | 'DAG', readonly string[]> = {

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.js';
-import { forbidden, unauthorized } from '../http/errors.js';
+import { forbidden, unauthorized } from '../core/errors.js';
 import { allTeamsOfUser } from '../resources/teams/repo.js';
 import { findTokenByHash, touchLastUsed } from '../resources/tokens/repo.js';
 import {

@@ -1,7 +1,7 @@
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config.js';
-import { unauthorized } from '../http/errors.js';
-import { normalEmail } from '../http/rules.js';
+import { unauthorized } from '../core/errors.js';
+import { normalEmail } from '../core/rules.js';
 
 /**
  * Verification of user credentials: JWTs from an OpenID Connect issuer (RS256/ES256, keys from

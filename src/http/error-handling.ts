@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { stdSerializers } from 'pino';
 import { classifyStoreError } from '../store/errors.js';
-import { ApiError, badRequest, renderError } from './errors.js';
+import { ApiError, badRequest, renderError } from '../core/errors.js';
 import { answerStoreError } from './store-errors.js';
-import { validationError } from './validation.js';
+import { validationError } from '../core/validation.js';
 
 /*
  * Every answer the server gives in the API's error shape, whichever layer produced it: the HTTP
@@ -29,8 +30,9 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: ApiErro
 function frameworkError(err: FastifyError, req: FastifyRequest): ApiError {
   if (err.code === 'FST_ERR_BAD_URL') return badRequest('Invalid request: the path is not valid percent-encoded UTF-8');
   if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ApiError(404, `No route for ${req.method} ${req.url.split('?')[0]}: a path segment is too long to name anything`);
-  req.log.error({ err }, 'routing failed');
-  return new ApiError(500, 'Internal server error');
+  const answer = new ApiError(500, 'Internal server error', undefined, { cause: err });
+  req.log.error({ err: answer }, 'routing failed');
+  return answer;
 }
 
 /** Fastify's own messages for body trouble, said the API's way; every one is the client's to fix. */
@@ -111,19 +113,23 @@ export function installErrorHandling(fastify: FastifyInstance): void {
     const stored = classifyStoreError(err);
     if (err instanceof ApiError) apiErr = err;
     else if (e.validation) apiErr = validationError(e.validation);
-    else if (e.code && BODY_ERRORS[e.code]) apiErr = badRequest(BODY_ERRORS[e.code]!);
+    else if (e.code && BODY_ERRORS[e.code]) apiErr = badRequest(BODY_ERRORS[e.code]!, undefined, { cause: err });
     else if (stored) {
-      // The driver's error goes to the log only: it names tables, constraints and values.
-      const answer = answerStoreError(stored, req.body);
+      const answer = answerStoreError(stored, req.body, err);
       apiErr = answer.error;
-      if (apiErr.statusCode >= 500) req.log.error({ err }, `store ${stored.kind}, answered ${apiErr.statusCode}`);
-      else req.log.warn({ err }, `store ${stored.kind}, answered ${apiErr.statusCode}`);
       if (answer.retryAfterSeconds) void reply.header('Retry-After', String(answer.retryAfterSeconds));
-    } else if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) apiErr = badRequest(`Invalid request: ${e.message}`);
-    else {
-      req.log.error({ err }, 'unhandled error');
-      apiErr = new ApiError(500, 'Internal server error');
-    }
+    } else if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) apiErr = badRequest(`Invalid request: ${e.message}`, undefined, { cause: err });
+    else apiErr = new ApiError(500, 'Internal server error', undefined, { cause: err });
+
+    // What the answer does not say goes to the log: the answer, with the error it was made from
+    // as its cause (a driver's error names tables, constraints and values). A 5xx is the server's
+    // trouble; a store error is worth a warning even when the client is told a 4xx; any other
+    // cause of a 4xx is the client's doing.
+    const status = apiErr.statusCode;
+    const what = stored ? `store ${stored.kind}` : err instanceof ApiError ? 'request failed' : 'unhandled error';
+    if (status >= 500) req.log.error({ err: apiErr }, `${what}, answered ${status}`);
+    else if (stored) req.log.warn({ err: apiErr }, `${what}, answered ${status}`);
+    else if (apiErr.cause !== undefined) req.log.debug({ err: apiErr }, `answered ${status}`);
     sendError(req, reply, apiErr);
   });
 
@@ -146,3 +152,10 @@ export const errorOptions = {
   frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => sendError(req, reply, frameworkError(err, req)),
   clientErrorHandler: answerClientError,
 };
+
+/**
+ * The log's serializers: an error is written with its cause as a nested error (`err.cause`, with
+ * the cause's own fields such as a driver's code), where pino's default folds the cause into the
+ * message and the stack and drops its fields.
+ */
+export const logSerializers = { err: stdSerializers.errWithCause };

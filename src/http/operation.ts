@@ -4,9 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { authenticate, type Principal } from '../auth/principal.js';
 import { authorize, checkOrganization, type Target } from '../auth/access.js';
-import { badRequest, invalidField } from './errors.js';
-import { isNullAsAbsent, unionInfo } from './schemas.js';
-import { assertValid } from './validation.js';
+import { badRequest, FieldCode, invalidField } from '../core/errors.js';
+import { isNullAsAbsent, unionInfo } from '../core/schemas.js';
+import { assertValid } from '../core/validation.js';
 import { enforceAllowedRanges } from '../resources/ipranges/service.js';
 import { withCommitRider } from '../store/transactions.js';
 import { finishAudit, startAudit, type AuditFacts } from './audit.js';
@@ -136,7 +136,7 @@ function checkUnionBody(schema: object, body: unknown, base = ''): void {
   const info = unionInfo(schema);
   if (!info) return;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    if (base) throw invalidField(base, 'type', `${base} must be of type object`);
+    if (base) throw invalidField(base, FieldCode.type, `${base} must be of type object`);
     throw badRequest('Invalid request: the body must be a JSON object');
   }
   if (isNullAsAbsent(schema)) dropNulls(body);
@@ -146,10 +146,10 @@ function checkUnionBody(schema: object, body: unknown, base = ''): void {
     assertValid(info.whenAbsent, body, base);
     return;
   }
-  if (value === undefined) throw invalidField(field, 'required', `${field} is required`);
+  if (value === undefined) throw invalidField(field, FieldCode.required, `${field} is required`);
   const member = typeof value === 'string' ? info.mapping[value] : undefined;
   if (!member) {
-    throw invalidField(field, 'oneof', `${field} must be one of [${Object.keys(info.mapping).join(' ')}]`);
+    throw invalidField(field, FieldCode.oneOf, `${field} must be one of [${Object.keys(info.mapping).join(' ')}]`);
   }
   assertValid(member, body, base);
 }

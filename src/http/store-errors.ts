@@ -1,5 +1,5 @@
 import type { StoreError } from '../store/errors.js';
-import { ApiError, invalidField } from './errors.js';
+import { ApiError, FieldCode, invalidField } from '../core/errors.js';
 
 /** The API's answer to a store error, and for a 503 how long the client should wait (Retry-After). */
 export interface StoreErrorAnswer {
@@ -23,25 +23,27 @@ function fieldHolding(body: unknown, value: string): string | undefined {
 }
 
 /**
- * The answer never carries the driver's words (they name tables, constraints and values); those go
- * to the log. `body` is the request body, to name the field of a reference that vanished.
+ * The answer never carries the driver's words (they name tables, constraints and values): the
+ * driver's error, `cause`, rides along as the answer's cause, for the log only. `body` is the
+ * request body, to name the field of a reference that vanished.
  */
-export function answerStoreError(failure: StoreError, body?: unknown): StoreErrorAnswer {
+export function answerStoreError(failure: StoreError, body?: unknown, cause?: unknown): StoreErrorAnswer {
+  const options = cause === undefined ? undefined : { cause };
   switch (failure.kind) {
     case 'duplicate':
-      return { error: new ApiError(409, 'The request conflicts with a change made at the same time; read the current state and try again') };
+      return { error: new ApiError(409, 'The request conflicts with a change made at the same time; read the current state and try again', undefined, options) };
     case 'missing-reference': {
       // When the body names the missing key (PostgreSQL says which), the answer is the one the
       // checks give a moment later: 400 on that field. Otherwise the thing is simply not found.
       const field = failure.missingKey !== undefined ? fieldHolding(body, failure.missingKey) : undefined;
-      if (field) return { error: invalidField(field, 'exists', `${field} names ${failure.missingKey}, which no longer exists`) };
-      return { error: new ApiError(404, 'Something this request refers to no longer exists') };
+      if (field) return { error: invalidField(field, FieldCode.exists, `${field} names ${failure.missingKey}, which no longer exists`, options) };
+      return { error: new ApiError(404, 'Something this request refers to no longer exists', undefined, options) };
     }
     case 'busy':
-      return { error: new ApiError(503, 'The store is busy with other changes; try again shortly'), retryAfterSeconds: 1 };
+      return { error: new ApiError(503, 'The store is busy with other changes; try again shortly', undefined, options), retryAfterSeconds: 1 };
     case 'unavailable':
-      return { error: new ApiError(503, 'The store is unavailable; try again shortly'), retryAfterSeconds: 5 };
+      return { error: new ApiError(503, 'The store is unavailable; try again shortly', undefined, options), retryAfterSeconds: 5 };
     case 'unstorable':
-      return { error: new ApiError(400, 'Invalid request: a value in the request cannot be stored') };
+      return { error: new ApiError(400, 'Invalid request: a value in the request cannot be stored', undefined, options) };
   }
 }

@@ -1,5 +1,5 @@
 import type { TSchema } from 'typebox';
-import { ErrorSchema, schemaName, unionInfo } from '../http/schemas.js';
+import { ErrorSchema, schemaName, unionInfo } from '../core/schemas.js';
 import type { Surface } from '../http/surface.js';
 import { successSchema } from '../http/operation.js';
 

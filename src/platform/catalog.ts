@@ -3,7 +3,7 @@
  * sizing ranges. GetClusterOptions and GetDeploymentOptions serve it, and every rule that
  * checks a region, an instance type or a size reads it from here.
  */
-import type { CloudProvider } from '../http/schemas.js';
+import type { CloudProvider } from '../core/schemas.js';
 
 export interface Region {
   name: string;

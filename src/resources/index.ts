@@ -9,7 +9,7 @@ import { iamOperations as iamTokens } from './tokens/iam-v1beta1.js';
 import { iamOperations as iamUsers } from './users/iam-v1beta1.js';
 import { iamOperations as iamTeams } from './teams/iam-v1beta1.js';
 import { iamOperations as iamRoles } from './roles/iam-v1beta1.js';
-import { ErrorSchemaWithoutLimits } from '../http/schemas.js';
+import { ErrorSchemaWithoutLimits } from '../core/schemas.js';
 import { operations as workspaces } from './workspaces/routes.js';
 import { platformOperations as platformWorkspaces } from './workspaces/platform-v1beta1.js';
 import { platformOperations as platformClusters } from './clusters/platform-v1beta1.js';

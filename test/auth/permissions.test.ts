@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { authorize, visibleScope, type Target } from '../../src/auth/access.js';
 import {
-  ALL_PERMISSIONS, builtInPermissions, DAG_ROLES, grantablePermissions, ORGANIZATION_ROLES, PERMISSION_GROUPS, roleGrants, ROLE_TEMPLATES,
-  WORKSPACE_ROLES, withGates,
+  ALL_PERMISSIONS, builtInPermissions, grantablePermissions, PERMISSION_GROUPS, roleGrants, ROLE_TEMPLATES, withGates,
 } from '../../src/auth/permissions.js';
 import type { Principal } from '../../src/auth/principal.js';
-import { ApiError } from '../../src/http/errors.js';
+import { ApiError } from '../../src/core/errors.js';
+import { DAG_ROLES, ORGANIZATION_ROLES, WORKSPACE_ROLES } from '../../src/core/roles.js';
 
 const ORG = 'c' + 'o'.repeat(24);
 const W1 = 'c' + 'a'.repeat(24);

@@ -2,9 +2,9 @@ import Type from 'typebox';
 import { authorize, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import { defineOperation, ITEM_ERRORS } from '../../http/operation.js';
-import { invalidField } from '../../http/errors.js';
-import { named, OrganizationIdParam } from '../../http/schemas.js';
-import { assertValid } from '../../http/validation.js';
+import { FieldCode, invalidField } from '../../core/errors.js';
+import { named, OrganizationIdParam } from '../../core/schemas.js';
+import { assertValid } from '../../core/validation.js';
 import { AlertLabs, CreateAlertRequest, olderPageQuery, updateAlertUnion } from './schema.js';
 import * as service from './service.js';
 
@@ -39,8 +39,8 @@ const ListQuery = Type.Object({
 });
 
 function checkCount(field: string, list: unknown[], max: number): void {
-  if (list.length < 1) throw invalidField(field, 'min', `${field} must hold at least one entry`);
-  if (list.length > max) throw invalidField(field, 'max', `${field} may hold at most ${max} entries`);
+  if (list.length < 1) throw invalidField(field, FieldCode.min, `${field} must hold at least one entry`);
+  if (list.length > max) throw invalidField(field, FieldCode.max, `${field} may hold at most ${max} entries`);
 }
 
 /** Checks `action` on every target; what the operation then checks again is the first one. */
@@ -67,8 +67,8 @@ export const labsOperations = [
     errors: ITEM_ERRORS,
     handler: async ({ app, principal, params, query }) => {
       const { offset, limit, alertIds, deploymentIds } = query;
-      if (alertIds && alertIds.length > service.LIST_IDS_MAX) throw invalidField('alertIds', 'max', `alertIds may hold at most ${service.LIST_IDS_MAX} entries`);
-      if (deploymentIds && deploymentIds.length > service.LIST_IDS_MAX) throw invalidField('deploymentIds', 'max', `deploymentIds may hold at most ${service.LIST_IDS_MAX} entries`);
+      if (alertIds && alertIds.length > service.LIST_IDS_MAX) throw invalidField('alertIds', FieldCode.max, `alertIds may hold at most ${service.LIST_IDS_MAX} entries`);
+      if (deploymentIds && deploymentIds.length > service.LIST_IDS_MAX) throw invalidField('deploymentIds', FieldCode.max, `deploymentIds may hold at most ${service.LIST_IDS_MAX} entries`);
       const page = await service.listAlerts(app, principal, params.organizationId, { alertIds, deploymentIds }, { offset, limit });
       return { alerts: page.alerts };
     },
@@ -112,8 +112,8 @@ export const labsOperations = [
       checkCount('alerts', body.alerts, service.BULK_UPDATE_MAX);
       const seen = new Set<string>();
       body.alerts.forEach((a, i) => {
-        if (a.id === undefined || a.id === '') throw invalidField(`alerts[${i}].id`, 'required', `alerts[${i}].id is required`);
-        if (seen.has(a.id)) throw invalidField(`alerts[${i}].id`, 'unique', `alerts[${i}].id repeats an alert of this request`);
+        if (a.id === undefined || a.id === '') throw invalidField(`alerts[${i}].id`, FieldCode.required, `alerts[${i}].id is required`);
+        if (seen.has(a.id)) throw invalidField(`alerts[${i}].id`, FieldCode.unique, `alerts[${i}].id repeats an alert of this request`);
         seen.add(a.id);
       });
       const targets = await Promise.all(body.alerts.map((a) => service.alertTarget(app, params.organizationId, a.id!)));

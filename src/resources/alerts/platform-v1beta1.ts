@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { defineOperation, ITEM_ERRORS, type OpInput } from '../../http/operation.js';
-import { named, OrganizationIdParam } from '../../http/schemas.js';
-import { assertValid } from '../../http/validation.js';
+import { named, OrganizationIdParam } from '../../core/schemas.js';
+import { assertValid } from '../../core/validation.js';
 import {
   AlertPlatform, CreateAlertRequest, CreateNotificationChannelRequest, ListAlertsQuery, ListNotificationChannelsQuery,
   NotificationChannel, NotificationChannelsPaginated, UpdateNotificationChannelRequest, updateAlertUnion,

@@ -1,5 +1,5 @@
 import Type, { type Static, type TObject, type TProperties, type TUnsafe } from 'typebox';
-import { BasicSubjectProfile, DateTime, discriminatedUnion, named, StringEnum } from '../../http/schemas.js';
+import { BasicSubjectProfile, DateTime, discriminatedUnion, named, StringEnum } from '../../core/schemas.js';
 
 /**
  * Alerts and notification channels. v1 has no such endpoints: they are served on

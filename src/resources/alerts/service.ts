@@ -1,7 +1,8 @@
 import type { AppContext } from '../../context.js';
 import { actor, visibleScope, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { found, invalidField } from '../../http/errors.js';
+import { FieldCode, found, invalidField } from '../../core/errors.js';
+import { requireEmail } from '../../core/rules.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { fromBool, toBool } from '../../store/codecs.js';
 import { secretBox } from '../../store/crypto.js';
@@ -63,14 +64,14 @@ const plain: At = (f) => f;
 // ------------------------------------------------------------------ shared checks
 
 function checkName(value: string, field: string): string {
-  if (value.trim() === '') throw invalidField(field, 'required', `${field} is required`);
-  if (value.length > NAME_MAX) throw invalidField(field, 'max', `${field} must be at most ${NAME_MAX} characters long`);
+  if (value.trim() === '') throw invalidField(field, FieldCode.required, `${field} is required`);
+  if (value.length > NAME_MAX) throw invalidField(field, FieldCode.max, `${field} must be at most ${NAME_MAX} characters long`);
   return value;
 }
 
 function checkText(value: unknown, field: string, max = TEXT_MAX): string {
-  if (typeof value !== 'string' || value.trim() === '') throw invalidField(field, 'required', `${field} is required`);
-  if (value.length > max) throw invalidField(field, 'max', `${field} must be at most ${max} characters long`);
+  if (typeof value !== 'string' || value.trim() === '') throw invalidField(field, FieldCode.required, `${field} is required`);
+  if (value.length > max) throw invalidField(field, FieldCode.max, `${field} must be at most ${max} characters long`);
   return value;
 }
 
@@ -78,8 +79,8 @@ function checkText(value: unknown, field: string, max = TEXT_MAX): string {
 export function checkPage(q: { offset?: number; limit?: number; sorts?: string[] }): PageRequest & { limit: number } {
   const offset = q.offset ?? 0;
   const limit = q.limit ?? 20;
-  if (offset < 0) throw invalidField('offset', 'min', 'offset must be greater than or equal to 0');
-  if (limit < 0 || limit > PAGE_MAX) throw invalidField('limit', limit < 0 ? 'min' : 'max', `limit must be between 0 and ${PAGE_MAX}`);
+  if (offset < 0) throw invalidField('offset', FieldCode.min, 'offset must be greater than or equal to 0');
+  if (limit < 0 || limit > PAGE_MAX) throw invalidField('limit', limit < 0 ? FieldCode.min : FieldCode.max, `limit must be between 0 and ${PAGE_MAX}`);
   return { offset, limit, sorts: q.sorts };
 }
 
@@ -132,8 +133,8 @@ export async function getAlert(app: AppContext, organizationId: string, id: stri
 }
 
 function checkSeconds(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidField(field, 'required', `${field} is required`);
-  if (value < SECONDS_MIN || value > SECONDS_MAX) throw invalidField(field, value < SECONDS_MIN ? 'min' : 'max', `${field} must be between ${SECONDS_MIN} and ${SECONDS_MAX} seconds`);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidField(field, FieldCode.required, `${field} is required`);
+  if (value < SECONDS_MIN || value > SECONDS_MAX) throw invalidField(field, value < SECONDS_MIN ? FieldCode.min : FieldCode.max, `${field} must be between ${SECONDS_MIN} and ${SECONDS_MAX} seconds`);
   return value;
 }
 
@@ -153,16 +154,16 @@ function checkProperties(type: AlertType, props: Record<string, unknown>, at: At
         out[k] = checkSeconds(v, field);
         break;
       case 'dagDeadline':
-        if (typeof v !== 'string') throw invalidField(field, 'required', `${field} is required`);
-        if (!DEADLINE.test(v)) throw invalidField(field, 'format', `${field} must be a time of day as HH:MM (24-hour, UTC)`);
+        if (typeof v !== 'string') throw invalidField(field, FieldCode.required, `${field} is required`);
+        if (!DEADLINE.test(v)) throw invalidField(field, FieldCode.format, `${field} must be a time of day as HH:MM (24-hour, UTC)`);
         out[k] = v;
         break;
       case 'daysOfWeek': {
-        if (!Array.isArray(v) || v.length === 0) throw invalidField(field, 'required', `${field} must name at least one day`);
+        if (!Array.isArray(v) || v.length === 0) throw invalidField(field, FieldCode.required, `${field} must name at least one day`);
         const seen = new Set<string>();
         v.forEach((d: unknown, i) => {
-          if (typeof d !== 'string' || !(DAYS_OF_WEEK as readonly string[]).includes(d)) throw invalidField(`${field}[${i}]`, 'oneof', `${field}[${i}] must be one of [${DAYS_OF_WEEK.join(' ')}]`);
-          if (seen.has(d)) throw invalidField(`${field}[${i}]`, 'unique', `${field}[${i}] repeats ${d}`);
+          if (typeof d !== 'string' || !(DAYS_OF_WEEK as readonly string[]).includes(d)) throw invalidField(`${field}[${i}]`, FieldCode.oneOf, `${field}[${i}] must be one of [${DAYS_OF_WEEK.join(' ')}]`);
+          if (seen.has(d)) throw invalidField(`${field}[${i}]`, FieldCode.unique, `${field}[${i}] repeats ${d}`);
           seen.add(d);
         });
         out[k] = v;
@@ -177,8 +178,8 @@ function checkPatternMatches(type: AlertType, matches: PatternMatchInput[], at: 
   const taskAlert = type === 'TASK_DURATION' || type === 'TASK_FAILURE';
   matches.forEach((m, i) => {
     const field = at(`rules.patternMatches[${i}]`);
-    if (m.entityType === 'TASK_ID' && !taskAlert) throw invalidField(`${field}.entityType`, 'oneof', `${field}.entityType may be TASK_ID only on TASK_DURATION and TASK_FAILURE alerts`);
-    if (m.values.length === 0) throw invalidField(`${field}.values`, 'min', `${field}.values must hold at least one value`);
+    if (m.entityType === 'TASK_ID' && !taskAlert) throw invalidField(`${field}.entityType`, FieldCode.oneOf, `${field}.entityType may be TASK_ID only on TASK_DURATION and TASK_FAILURE alerts`);
+    if (m.values.length === 0) throw invalidField(`${field}.values`, FieldCode.min, `${field}.values must hold at least one value`);
     m.values.forEach((v, j) => checkText(v, `${field}.values[${j}]`));
   });
   return matches.map((m) => ({ entityType: m.entityType, operatorType: m.operatorType, values: m.values }));
@@ -195,15 +196,15 @@ function usableBy(c: repo.ChannelRow, d: AlertDeployment): boolean {
 async function checkChannels(tx: Queryable, organizationId: string, ids: string[], d: AlertDeployment, field: string): Promise<string[]> {
   const seen = new Set<string>();
   ids.forEach((id, i) => {
-    if (seen.has(id)) throw invalidField(`${field}[${i}]`, 'unique', `${field}[${i}] repeats ${id.slice(0, 64)}`);
+    if (seen.has(id)) throw invalidField(`${field}[${i}]`, FieldCode.unique, `${field}[${i}] repeats ${id.slice(0, 64)}`);
     seen.add(id);
   });
   const rows = new Map((await repo.findChannels(tx, organizationId, ids)).map((c) => [c.id, c]));
   ids.forEach((id, i) => {
     const c = rows.get(id);
-    if (!c) throw invalidField(`${field}[${i}]`, 'exists', `${field}[${i}] names no notification channel of the Organization`);
+    if (!c) throw invalidField(`${field}[${i}]`, FieldCode.exists, `${field}[${i}] names no notification channel of the Organization`);
     if (!usableBy(c, d)) {
-      throw invalidField(`${field}[${i}]`, 'scope', `${field}[${i}] is not usable by alerts of Deployment ${d.id}: only its own channels and shared channels of its Workspace or Organization are`);
+      throw invalidField(`${field}[${i}]`, FieldCode.scope, `${field}[${i}] is not usable by alerts of Deployment ${d.id}: only its own channels and shared channels of its Workspace or Organization are`);
     }
   });
   return ids;
@@ -212,7 +213,7 @@ async function checkChannels(tx: Queryable, organizationId: string, ids: string[
 async function alertDeployment(tx: Tx, organizationId: string, deploymentId: string, field: string): Promise<AlertDeployment> {
   await lockDeployment(tx, organizationId, deploymentId);
   const d = await findDeployment(tx, organizationId, deploymentId);
-  if (!d) throw invalidField(field, 'exists', `${field} names no Deployment of the Organization`);
+  if (!d) throw invalidField(field, FieldCode.exists, `${field} names no Deployment of the Organization`);
   return d;
 }
 
@@ -220,7 +221,7 @@ async function insertAlert(tx: Tx, p: Principal, now: Date, organizationId: stri
   const name = checkName(input.name, at('name'));
   const d = await alertDeployment(tx, organizationId, input.entityId, at('entityId'));
   if (input.rules.properties.deploymentId !== input.entityId) {
-    throw invalidField(at('rules.properties.deploymentId'), 'eqfield', `${at('rules.properties.deploymentId')} must be the alert's entityId`);
+    throw invalidField(at('rules.properties.deploymentId'), FieldCode.eqField, `${at('rules.properties.deploymentId')} must be the alert's entityId`);
   }
   const properties = checkProperties(input.type, input.rules.properties, at);
   const patternMatches = checkPatternMatches(input.type, input.rules.patternMatches, at);
@@ -338,8 +339,6 @@ export async function getChannel(app: AppContext, organizationId: string, id: st
   return (await channelViews(app.db, [row]))[0]!;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 interface CheckedDefinition { shown: Record<string, unknown>; secret?: Record<string, string> }
 
 /** A definition of `type`, split into what the API shows and the secret it never shows. */
@@ -347,12 +346,12 @@ async function checkDefinition(tx: Queryable, organizationId: string, type: Chan
   switch (type) {
     case 'EMAIL': {
       const recipients = def.recipients as string[];
-      if (recipients.length === 0) throw invalidField('definition.recipients', 'min', 'definition.recipients must hold at least one address');
+      if (recipients.length === 0) throw invalidField('definition.recipients', FieldCode.min, 'definition.recipients must hold at least one address');
       const seen = new Set<string>();
       recipients.forEach((r, i) => {
         const field = `definition.recipients[${i}]`;
-        if (r.length > 320 || !EMAIL.test(r)) throw invalidField(field, 'email', `${field} must be an email address`);
-        if (seen.has(r.toLowerCase())) throw invalidField(field, 'unique', `${field} repeats ${r}`);
+        requireEmail(field, r);
+        if (seen.has(r.toLowerCase())) throw invalidField(field, FieldCode.unique, `${field} repeats ${r}`);
         seen.add(r.toLowerCase());
       });
       return { shown: { recipients } };
@@ -361,7 +360,7 @@ async function checkDefinition(tx: Queryable, organizationId: string, type: Chan
       const url = checkText(def.webhookUrl, 'definition.webhookUrl', 2000);
       let parsed: URL | undefined;
       try { parsed = new URL(url); } catch { parsed = undefined; }
-      if (!parsed || parsed.protocol !== 'https:') throw invalidField('definition.webhookUrl', 'url', 'definition.webhookUrl must be an https URL');
+      if (!parsed || parsed.protocol !== 'https:') throw invalidField('definition.webhookUrl', FieldCode.url, 'definition.webhookUrl must be an https URL');
       return { shown: {}, secret: { webhookUrl: url } };
     }
     case 'PAGERDUTY':
@@ -375,7 +374,7 @@ async function checkDefinition(tx: Queryable, organizationId: string, type: Chan
       // Under the Deployment's lock: its deletion, which takes the channel with it
       // (forgetDeployment), comes wholly before or after this check and write.
       await lockDeployment(tx, organizationId, deploymentId);
-      if (!(await findDeployment(tx, organizationId, deploymentId))) throw invalidField('definition.deploymentId', 'exists', 'definition.deploymentId names no Deployment of the Organization');
+      if (!(await findDeployment(tx, organizationId, deploymentId))) throw invalidField('definition.deploymentId', FieldCode.exists, 'definition.deploymentId names no Deployment of the Organization');
       return { shown: { dagId, deploymentId }, secret: { deploymentApiToken: token } };
     }
   }
@@ -390,10 +389,10 @@ async function channelEntity(tx: Tx, organizationId: string, entityType: string,
   }
   if (entityType === 'WORKSPACE') {
     const w = await findWorkspace(tx, organizationId, entityId);
-    if (!w) throw invalidField('entityId', 'exists', 'entityId names no Workspace of the Organization');
+    if (!w) throw invalidField('entityId', FieldCode.exists, 'entityId names no Workspace of the Organization');
     return { workspace_id: w.id, deployment_id: null };
   }
-  if (entityId !== organizationId) throw invalidField('entityId', 'exists', 'entityId must be the Organization\'s id for an ORGANIZATION channel');
+  if (entityId !== organizationId) throw invalidField('entityId', FieldCode.exists, 'entityId must be the Organization\'s id for an ORGANIZATION channel');
   return { workspace_id: null, deployment_id: null };
 }
 
@@ -430,12 +429,12 @@ export async function updateChannel(app: AppContext, p: Principal, organizationI
   return inTransaction(app.db, async (tx) => {
     const row = found(await repo.findChannel(tx, organizationId, id), 'Notification channel');
     const type = input.type ?? (row.type as ChannelType);
-    if (type !== row.type && input.definition === undefined) throw invalidField('definition', 'required', 'definition is required to change a channel\'s type');
+    if (type !== row.type && input.definition === undefined) throw invalidField('definition', FieldCode.required, 'definition is required to change a channel\'s type');
     const def = input.definition !== undefined ? await checkDefinition(tx, organizationId, type, input.definition) : undefined;
     const name = input.name !== undefined ? checkName(input.name, 'name') : row.name;
     if (input.isShared === false && toBool(row.is_shared) && row.entity_type !== 'DEPLOYMENT') {
       const users = (await repo.alertsUsingChannel(tx, id)).length;
-      if (users > 0) throw invalidField('isShared', 'inuse', `isShared cannot turn false while ${users} alert(s) below the channel's ${row.entity_type.toLowerCase()} use it`);
+      if (users > 0) throw invalidField('isShared', FieldCode.inUse, `isShared cannot turn false while ${users} alert(s) below the channel's ${row.entity_type.toLowerCase()} use it`);
     }
     await repo.updateChannel(tx, id, {
       type,

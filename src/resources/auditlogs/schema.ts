@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { DateTime, OrganizationIdParam } from '../../http/schemas.js';
+import { DateTime, OrganizationIdParam } from '../../core/schemas.js';
 
 export const AuditLogsParams = OrganizationIdParam;
 

@@ -2,7 +2,7 @@ import { pipeline, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { Static } from 'typebox';
 import type { AppContext } from '../../context.js';
-import { invalidField } from '../../http/errors.js';
+import { FieldCode, invalidField } from '../../core/errors.js';
 import type { StreamedBody } from '../../http/operation.js';
 import { storedTime } from '../../time.js';
 import * as repo from './repo.js';
@@ -28,7 +28,7 @@ function horizon(app: AppContext, now: Date): Date {
 function bound(value: string | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw invalidField(field, 'datetime', `${field} must be a date and time such as 2026-01-02T03:04:05Z, got "${value.slice(0, 64)}"`);
+  if (Number.isNaN(ms)) throw invalidField(field, FieldCode.datetime, `${field} must be a date and time such as 2026-01-02T03:04:05Z, got "${value.slice(0, 64)}"`);
   return ms;
 }
 
@@ -50,7 +50,7 @@ export async function auditLogs(app: AppContext, organizationId: string, q: Stat
   const start = bound(q.startDate, 'startDate');
   const end = bound(q.endDate, 'endDate');
   if (start !== undefined && end !== undefined && start > end) {
-    throw invalidField('endDate', 'gtefield', 'endDate must not be before startDate');
+    throw invalidField('endDate', FieldCode.gteField, 'endDate must not be before startDate');
   }
   const now = app.clock.now();
   const oldest = horizon(app, now);

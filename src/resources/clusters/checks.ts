@@ -1,6 +1,6 @@
-import type { CloudProvider } from '../../http/schemas.js';
-import { invalidField, notFound } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
+import type { CloudProvider } from '../../core/schemas.js';
+import { FieldCode, invalidField, notFound } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
 import type { Queryable } from '../../store/types.js';
 import {
   CLUSTER_REGIONS, DATABASE_INSTANCES, DEFAULT_DATABASE_INSTANCE, DEFAULT_NODE_INSTANCE, findRegion, NODE_COUNT, NODE_INSTANCES, WORKER_MACHINES,
@@ -15,7 +15,7 @@ import type { ClusterType, K8sTag, UpdateDedicatedBody } from './schema.js';
 export function checkRegion(type: ClusterType, provider: CloudProvider, region: string): void {
   if (!findRegion(CLUSTER_REGIONS[type][provider], region)) {
     const valid = CLUSTER_REGIONS[type][provider].map((r) => r.name).join(' ');
-    throw invalidField('region', 'oneof', `region must be one of [${valid}] for ${type} ${provider} clusters`);
+    throw invalidField('region', FieldCode.oneOf, `region must be one of [${valid}] for ${type} ${provider} clusters`);
   }
 }
 
@@ -23,7 +23,7 @@ export function checkDbInstance(provider: CloudProvider, value: string | undefin
   if (value === undefined || value === '') return DEFAULT_DATABASE_INSTANCE[provider];
   if (!DATABASE_INSTANCES[provider].some((d) => d.name === value)) {
     const valid = DATABASE_INSTANCES[provider].map((d) => d.name).join(', ');
-    throw invalidField('dbInstanceType', 'oneof', `dbInstanceType must be one of [${valid}] for ${provider}`);
+    throw invalidField('dbInstanceType', FieldCode.oneOf, `dbInstanceType must be one of [${valid}] for ${provider}`);
   }
   return value;
 }
@@ -36,9 +36,9 @@ export function checkRanges(ranges: RangeSet): void {
   for (const [field, value] of ranges) {
     if (value === undefined) continue;
     const c = parseCidr(value);
-    if (!c) throw invalidField(field, 'cidrv4', `${field} must be an IPv4 CIDR such as 172.20.0.0/20, got "${value}"`);
+    if (!c) throw invalidField(field, FieldCode.cidrV4, `${field} must be an IPv4 CIDR such as 172.20.0.0/20, got "${value}"`);
     for (const [otherField, otherValue, other] of parsed) {
-      if (overlaps(c, other)) throw invalidField(field, 'overlap', `${field} ${value} overlaps ${otherField} ${otherValue}`);
+      if (overlaps(c, other)) throw invalidField(field, FieldCode.overlap, `${field} ${value} overlaps ${otherField} ${otherValue}`);
     }
     parsed.push([field, value, c]);
   }
@@ -48,7 +48,7 @@ export function checkSecondaryCidr(field: string, value: string | undefined): vo
   if (value === undefined) return;
   const c = parseCidr(value);
   if (c && (c.prefix < 16 || c.prefix > 20)) {
-    throw invalidField(field, 'cidr_prefix', `${field} must have a prefix length from /16 to /20, got /${c.prefix}`);
+    throw invalidField(field, FieldCode.cidrPrefix, `${field} must have a prefix length from /16 to /20, got /${c.prefix}`);
   }
 }
 
@@ -63,7 +63,7 @@ export async function checkWorkspaces(db: Queryable, organizationId: string, ids
   const found = await existingWorkspaceIds(db, organizationId, unique);
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length > 0) {
-    throw invalidField('workspaceIds', 'exists', `workspaceIds must name Workspaces of this Organization; unknown: ${missing.join(', ')}`);
+    throw invalidField('workspaceIds', FieldCode.exists, `workspaceIds must name Workspaces of this Organization; unknown: ${missing.join(', ')}`);
   }
   return unique;
 }
@@ -93,16 +93,16 @@ export function checkPools(provider: CloudProvider, pools: { id?: string; name: 
   pools.forEach((p, i) => {
     const at = `nodePools[${i}]`;
     requireText(`${at}.name`, p.name);
-    if (names.has(p.name)) throw invalidField(`${at}.name`, 'unique', `${at}.name "${p.name}" is used by another node pool`);
+    if (names.has(p.name)) throw invalidField(`${at}.name`, FieldCode.unique, `${at}.name "${p.name}" is used by another node pool`);
     names.add(p.name);
     if (!valid.includes(p.nodeInstanceType)) {
-      throw invalidField(`${at}.nodeInstanceType`, 'oneof', `${at}.nodeInstanceType must be one of [${valid.join(' ')}] for ${provider}`);
+      throw invalidField(`${at}.nodeInstanceType`, FieldCode.oneOf, `${at}.nodeInstanceType must be one of [${valid.join(' ')}] for ${provider}`);
     }
-    if (p.maxNodeCount < NODE_COUNT.min) throw invalidField(`${at}.maxNodeCount`, 'min', `${at}.maxNodeCount must be greater than or equal to ${NODE_COUNT.min}`);
-    if (p.maxNodeCount > NODE_COUNT.max) throw invalidField(`${at}.maxNodeCount`, 'max', `${at}.maxNodeCount must be less than or equal to ${NODE_COUNT.max}`);
+    if (p.maxNodeCount < NODE_COUNT.min) throw invalidField(`${at}.maxNodeCount`, FieldCode.min, `${at}.maxNodeCount must be greater than or equal to ${NODE_COUNT.min}`);
+    if (p.maxNodeCount > NODE_COUNT.max) throw invalidField(`${at}.maxNodeCount`, FieldCode.max, `${at}.maxNodeCount must be less than or equal to ${NODE_COUNT.max}`);
   });
   const flagged = pools.filter((p) => p.isDefault === true).length;
-  if (flagged > 1) throw invalidField('nodePools', 'default', 'only one node pool can be the default');
+  if (flagged > 1) throw invalidField('nodePools', FieldCode.default, 'only one node pool can be the default');
   return pools.map((p, i) => ({
     ...(p.id !== undefined ? { id: p.id } : {}),
     name: p.name,
@@ -120,11 +120,11 @@ export function supportedMachines(type: ClusterType, provider: CloudProvider, in
 }
 
 export function checkUpdatedPools(provider: CloudProvider, pools: NonNullable<UpdateDedicatedBody['nodePools']>): PoolSpec[] {
-  if (pools.length === 0) throw invalidField('nodePools', 'min', 'nodePools must contain at least 1 item: a cluster needs a default node pool');
+  if (pools.length === 0) throw invalidField('nodePools', FieldCode.min, 'nodePools must contain at least 1 item: a cluster needs a default node pool');
   const ids = new Set<string>();
   pools.forEach((pool, i) => {
     if (pool.id === undefined) return;
-    if (ids.has(pool.id)) throw invalidField(`nodePools[${i}].id`, 'unique', `nodePools[${i}].id appears more than once`);
+    if (ids.has(pool.id)) throw invalidField(`nodePools[${i}].id`, FieldCode.unique, `nodePools[${i}].id appears more than once`);
     ids.add(pool.id);
   });
   return checkPools(provider, pools);

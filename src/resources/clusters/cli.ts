@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { openContext, UsageError, type CommandTable } from '../../command.js';
 import type { Config } from '../../config.js';
-import { ApiError } from '../../http/errors.js';
-import { CLOUD_PROVIDERS, type CloudProvider } from '../../http/schemas.js';
+import { ApiError } from '../../core/errors.js';
+import { CLOUD_PROVIDERS, type CloudProvider } from '../../core/schemas.js';
 import { registerHybridCluster } from './service.js';
 
 /**

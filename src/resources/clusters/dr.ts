@@ -1,7 +1,7 @@
 import { fromBool, toBool } from '../../store/codecs.js';
 import type { Queryable } from '../../store/types.js';
-import { invalidField, preconditionFailed } from '../../http/errors.js';
-import type { CloudProvider } from '../../http/schemas.js';
+import { FieldCode, invalidField, preconditionFailed } from '../../core/errors.js';
+import type { CloudProvider } from '../../core/schemas.js';
 import type { ClustersTable } from '../../store/schema.js';
 import { CLUSTER_REGIONS, findRegion } from '../../platform/catalog.js';
 import { organizationSummary } from '../organizations/repo.js';
@@ -20,12 +20,12 @@ export function checkDrRegion(provider: CloudProvider, region: string, drRegion:
   const list = CLUSTER_REGIONS.DEDICATED[provider];
   const dr = findRegion(list, drRegion);
   if (!dr) {
-    throw invalidField('drRegion', 'oneof', `drRegion must be one of [${list.map((r) => r.name).join(' ')}] for ${provider}`);
+    throw invalidField('drRegion', FieldCode.oneOf, `drRegion must be one of [${list.map((r) => r.name).join(' ')}] for ${provider}`);
   }
-  if (drRegion === region) throw invalidField('drRegion', 'nefield', 'drRegion must differ from region');
+  if (drRegion === region) throw invalidField('drRegion', FieldCode.neField, 'drRegion must differ from region');
   const primary = findRegion(CLUSTER_REGIONS.DEDICATED[provider], region) ?? findRegion(CLUSTER_REGIONS.HYBRID[provider], region);
   if (primary && primary.location !== dr.location) {
-    throw invalidField('drRegion', 'location', `drRegion must be in the same location as region (${primary.location}), but ${drRegion} is in ${dr.location}`);
+    throw invalidField('drRegion', FieldCode.location, `drRegion must be in the same location as region (${primary.location}), but ${drRegion} is in ${dr.location}`);
   }
 }
 
@@ -54,9 +54,9 @@ export function disasterRecovery(row: repo.ClusterRow, b: UpdateDedicatedBody): 
   ];
 
   if (b.enableDr === false) {
-    if (b.isFailedOver === true) throw invalidField('isFailedOver', 'excluded_with', 'isFailedOver cannot be true when enableDr is false');
+    if (b.isFailedOver === true) throw invalidField('isFailedOver', FieldCode.excludedWith, 'isFailedOver cannot be true when enableDr is false');
     if (!drOn) return { changes: {}, failover: false, enabling: false };
-    if (failedOver) throw invalidField('enableDr', 'failed_over', 'disaster recovery cannot be turned off while the cluster is failed over; fail it back first');
+    if (failedOver) throw invalidField('enableDr', FieldCode.failedOver, 'disaster recovery cannot be turned off while the cluster is failed over; fail it back first');
     return {
       changes: {
         is_dr_enabled: 0, dr_region: '', dr_vpc_subnet_range: null, dr_secondary_vpc_cidr: null, dr_pod_subnet_range: null,
@@ -69,13 +69,13 @@ export function disasterRecovery(row: repo.ClusterRow, b: UpdateDedicatedBody): 
 
   if (!drOn && (b.enableDr === true || drRegion !== undefined)) {
     if (provider !== 'AZURE') {
-      throw invalidField('enableDr', 'oneof', `disaster recovery of ${provider} clusters can only be turned on when the cluster is created`);
+      throw invalidField('enableDr', FieldCode.oneOf, `disaster recovery of ${provider} clusters can only be turned on when the cluster is created`);
     }
-    if (!drRegion) throw invalidField('drRegion', 'required_with', 'drRegion is required to turn disaster recovery on');
+    if (!drRegion) throw invalidField('drRegion', FieldCode.requiredWith, 'drRegion is required to turn disaster recovery on');
     checkDrRegion(provider, row.region, drRegion);
     const drVpc = given[0]![1] ?? row.vpc_subnet_range;
     checkRanges([['drVpcSubnetRange', drVpc]]);
-    if (b.isFailedOver === true) throw invalidField('isFailedOver', 'excluded_with', 'a cluster cannot fail over while disaster recovery is being turned on');
+    if (b.isFailedOver === true) throw invalidField('isFailedOver', FieldCode.excludedWith, 'a cluster cannot fail over while disaster recovery is being turned on');
     return {
       changes: {
         is_dr_enabled: 1, dr_region: drRegion, dr_vpc_subnet_range: drVpc,
@@ -87,19 +87,19 @@ export function disasterRecovery(row: repo.ClusterRow, b: UpdateDedicatedBody): 
   }
 
   if (!drOn) {
-    if (b.isFailedOver === true) throw invalidField('isFailedOver', 'required_with', 'isFailedOver needs disaster recovery, which is off for this cluster');
+    if (b.isFailedOver === true) throw invalidField('isFailedOver', FieldCode.requiredWith, 'isFailedOver needs disaster recovery, which is off for this cluster');
     if (b.enableReplicationTimeControl === true) {
-      throw invalidField('enableReplicationTimeControl', 'required_with', 'enableReplicationTimeControl needs disaster recovery, which is off for this cluster');
+      throw invalidField('enableReplicationTimeControl', FieldCode.requiredWith, 'enableReplicationTimeControl needs disaster recovery, which is off for this cluster');
     }
     return { changes: {}, failover: false, enabling: false };
   }
 
   // DR stays on.
   if (drRegion !== undefined && drRegion !== row.dr_region) {
-    throw invalidField('drRegion', 'immutable', `drRegion cannot change once set (it is ${row.dr_region})`);
+    throw invalidField('drRegion', FieldCode.immutable, `drRegion cannot change once set (it is ${row.dr_region})`);
   }
   for (const [field, value, stored] of given) {
-    if (value !== undefined && value !== stored) throw invalidField(field, 'immutable', `${field} cannot change once disaster recovery is set up (it is ${stored ?? 'unset'})`);
+    if (value !== undefined && value !== stored) throw invalidField(field, FieldCode.immutable, `${field} cannot change once disaster recovery is set up (it is ${stored ?? 'unset'})`);
   }
   const changes: Changes = {};
   if (b.enableReplicationTimeControl !== undefined) changes.enable_replication_time_control = fromBool(b.enableReplicationTimeControl);
@@ -160,8 +160,8 @@ export function drForCreate(b: CreateDrFields, secondaryVpcCidr: string | undefi
     checkSecondaryCidr('drSecondaryVpcCidr', dr.secondaryVpcCidr);
   } else {
     const stray = drGiven.find(([, v]) => v !== undefined);
-    if (stray) throw invalidField('drRegion', 'required_with', `drRegion is required when ${stray[0]} is given`);
-    if (b.enableReplicationTimeControl === true) throw invalidField('drRegion', 'required_with', 'drRegion is required when enableReplicationTimeControl is true');
+    if (stray) throw invalidField('drRegion', FieldCode.requiredWith, `drRegion is required when ${stray[0]} is given`);
+    if (b.enableReplicationTimeControl === true) throw invalidField('drRegion', FieldCode.requiredWith, 'drRegion is required when enableReplicationTimeControl is true');
   }
 
   return dr;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../../context.js';
-import { conflict } from '../../http/errors.js';
-import type { CloudProvider } from '../../http/schemas.js';
+import { conflict } from '../../core/errors.js';
+import type { CloudProvider } from '../../core/schemas.js';
 import { toBool } from '../../store/codecs.js';
 import type { ClustersTable } from '../../store/schema.js';
 import { storedTime } from '../../time.js';

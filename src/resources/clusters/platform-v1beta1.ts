@@ -1,6 +1,6 @@
 import Type, { type TObject, type TSchema } from 'typebox';
 import { byOperationId, presentAs, without } from '../../http/projection.js';
-import { discriminatedUnion, named, paginated } from '../../http/schemas.js';
+import { discriminatedUnion, named, paginated } from '../../core/schemas.js';
 import { operations } from './routes.js';
 import {
   Cluster, CreateAwsClusterRequest, CreateAzureClusterRequest, CreateGcpClusterRequest, UpdateDedicatedClusterRequest,

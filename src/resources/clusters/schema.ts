@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { CLOUD_PROVIDERS, DateTime, discriminatedUnion, named, OrganizationIdParam, pageQuery, paginated, StringEnum } from '../../http/schemas.js';
+import { CLOUD_PROVIDERS, DateTime, discriminatedUnion, named, OrganizationIdParam, pageQuery, paginated, StringEnum } from '../../core/schemas.js';
 
 export const CLUSTER_TYPES = ['DEDICATED', 'HYBRID'] as const;
 export type ClusterType = (typeof CLUSTER_TYPES)[number];

@@ -2,9 +2,9 @@ import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { SubjectRef } from '../../auth/subjects.js';
-import { badRequest, found, invalidField } from '../../http/errors.js';
-import type { CloudProvider } from '../../http/schemas.js';
-import { requireText } from '../../http/rules.js';
+import { badRequest, FieldCode, found, invalidField } from '../../core/errors.js';
+import type { CloudProvider } from '../../core/schemas.js';
+import { requireText } from '../../core/rules.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { fromBool } from '../../store/codecs.js';
 import { inTransaction } from '../../store/transactions.js';
@@ -112,7 +112,7 @@ export async function createCluster(app: AppContext, p: Principal, organizationI
   const provider = b.cloudProvider;
   requireText('name', b.name);
   if (b.type !== 'DEDICATED') {
-    throw invalidField('type', 'oneof', 'type must be one of [DEDICATED]: HYBRID clusters cannot be created through the API');
+    throw invalidField('type', FieldCode.oneOf, 'type must be one of [DEDICATED]: HYBRID clusters cannot be created through the API');
   }
   checkRegion('DEDICATED', provider, b.region);
 
@@ -234,7 +234,7 @@ export async function updateCluster(app: AppContext, p: Principal, organizationI
     const row = found(await repo.findCluster(tx, organizationId, id), 'Cluster');
     const requested = body.clusterType ?? 'DEDICATED';
     if (requested !== row.type) {
-      throw invalidField('clusterType', 'oneof', `clusterType must be ${row.type} for this cluster, got ${requested}`);
+      throw invalidField('clusterType', FieldCode.oneOf, `clusterType must be ${row.type} for this cluster, got ${requested}`);
     }
     const now = app.clock.now();
     assertIdle(row, now);
@@ -273,7 +273,7 @@ async function updateDedicated(tx: Queryable, row: repo.ClusterRow, b: UpdateDed
     const known = new Set(existing.map((x) => x.id));
     pools.forEach((pool, i) => {
       if (pool.id !== undefined && !known.has(pool.id)) {
-        throw invalidField(`nodePools[${i}].id`, 'exists', `nodePools[${i}].id does not name a node pool of this cluster`);
+        throw invalidField(`nodePools[${i}].id`, FieldCode.exists, `nodePools[${i}].id does not name a node pool of this cluster`);
       }
     });
   }

@@ -1,5 +1,5 @@
-import { found } from '../../http/errors.js';
-import type { CloudProvider } from '../../http/schemas.js';
+import { found } from '../../core/errors.js';
+import type { CloudProvider } from '../../core/schemas.js';
 import { toBool } from '../../store/codecs.js';
 import type { Queryable } from '../../store/types.js';
 import { wireTime } from '../../time.js';

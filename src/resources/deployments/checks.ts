@@ -1,6 +1,6 @@
-import { invalidField } from '../../http/errors.js';
-import type { CloudProvider } from '../../http/schemas.js';
-import { requireText } from '../../http/rules.js';
+import { FieldCode, invalidField } from '../../core/errors.js';
+import type { CloudProvider } from '../../core/schemas.js';
+import { requireEmail, requireText } from '../../core/rules.js';
 import { toBool } from '../../store/codecs.js';
 import {
   isAirflow3, NODE_INSTANCES, RESOURCE_QUOTAS, RUNTIME_RELEASES, WORKER_MACHINES, workerQueueRanges, type Executor, type SchedulerSize,
@@ -137,7 +137,6 @@ export const HYBRID_SCHEDULER = { au: 5, replicas: 1 };
 const HOSTED_FIELDS = ['schedulerSize', 'isHighAvailability', 'isDevelopmentMode', 'resourceQuotaCpu', 'resourceQuotaMemory', 'defaultTaskPodCpu', 'defaultTaskPodMemory', 'remoteExecution'] as const;
 const QUEUE_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 const given = (body: object, key: string) => (body as Record<string, unknown>)[key] !== undefined && (body as Record<string, unknown>)[key] !== null;
@@ -145,13 +144,13 @@ const given = (body: object, key: string) => (body as Record<string, unknown>)[k
 /** Fields a type of Deployment cannot take (sent by mistake, they are refused rather than ignored). */
 export function checkForbidden(body: AnyBody, type: DeploymentType, explicitType: boolean, update: boolean): void {
   const forbid = (field: string, why: string) => {
-    if (given(body, field)) throw invalidField(field, 'excluded', `${field} ${why}`);
+    if (given(body, field)) throw invalidField(field, FieldCode.excluded, `${field} ${why}`);
   };
   if (update) forbid('astroRuntimeVersion', 'cannot be changed by an update: upgrade the runtime by deploying a new image');
   if (type === 'HYBRID') {
     for (const f of HOSTED_FIELDS) forbid(f, 'cannot be set on HYBRID Deployments');
     const scaling = body.scalingSpec;
-    if (scaling && scaling.hibernationSpec !== undefined) throw invalidField('scalingSpec', 'excluded', 'scalingSpec cannot be set on HYBRID Deployments: hibernation is for hosted development Deployments');
+    if (scaling && scaling.hibernationSpec !== undefined) throw invalidField('scalingSpec', FieldCode.excluded, 'scalingSpec cannot be set on HYBRID Deployments: hibernation is for hosted development Deployments');
   } else {
     forbid('scheduler', `is for HYBRID Deployments; ${type} Deployments take schedulerSize`);
     forbid('taskPodNodePoolId', `is for HYBRID Deployments; ${type} Deployments take defaultTaskPodCpu and defaultTaskPodMemory`);
@@ -190,22 +189,22 @@ function checkPair(cpuField: string, memField: string, cpuIn: string | undefined
   let memory = memIn === '' ? undefined : memIn;
   if (cpu === undefined && memory === undefined) {
     if (fallback === 'default') return { cpu: range.cpu.default, memory: range.memory.default };
-    if (fallback === 'required') throw invalidField(cpuField, 'required', `${cpuField} is required unless remote execution is enabled`);
+    if (fallback === 'required') throw invalidField(cpuField, FieldCode.required, `${cpuField} is required unless remote execution is enabled`);
     return null;
   }
   const cpuN = cpu === undefined ? undefined : cpuValue(cpu);
-  if (cpu !== undefined && cpuN === undefined) throw invalidField(cpuField, 'quantity', `${cpuField} must be a number of CPU cores such as 0.25 or 2`);
+  if (cpu !== undefined && cpuN === undefined) throw invalidField(cpuField, FieldCode.quantity, `${cpuField} must be a number of CPU cores such as 0.25 or 2`);
   const memN = memory === undefined ? undefined : giValue(memory);
-  if (memory !== undefined && memN === undefined) throw invalidField(memField, 'quantity', `${memField} must be a quantity in Gi such as 0.5Gi`);
+  if (memory !== undefined && memN === undefined) throw invalidField(memField, FieldCode.quantity, `${memField} must be a quantity in Gi such as 0.5Gi`);
   if (cpu === undefined) cpu = fmt(memN! / 2);
   if (memory === undefined) memory = `${fmt(cpuN! * 2)}Gi`;
   const c = cpuValue(cpu)!;
   const m = giValue(memory)!;
   const floor = cpuValue(range.cpu.floor)!;
   const ceiling = cpuValue(range.cpu.ceiling)!;
-  if (c < floor - 1e-9) throw invalidField(cpuField, 'min', `${cpuField} must be at least ${range.cpu.floor}`);
-  if (c > ceiling + 1e-9) throw invalidField(cpuField, 'max', `${cpuField} must be at most ${range.cpu.ceiling}`);
-  if (!close(m, c * 2)) throw invalidField(memField, 'ratio', `${memField} must be twice ${cpuField}: ${fmt(c * 2)}Gi for ${cpu} CPU`);
+  if (c < floor - 1e-9) throw invalidField(cpuField, FieldCode.min, `${cpuField} must be at least ${range.cpu.floor}`);
+  if (c > ceiling + 1e-9) throw invalidField(cpuField, FieldCode.max, `${cpuField} must be at most ${range.cpu.ceiling}`);
+  if (!close(m, c * 2)) throw invalidField(memField, FieldCode.ratio, `${memField} must be twice ${cpuField}: ${fmt(c * 2)}Gi for ${cpu} CPU`);
   return { cpu, memory };
 }
 
@@ -216,16 +215,16 @@ function checkRuntime(body: AnyBody, current: Current | undefined): string {
   const v = body.astroRuntimeVersion || undefined;
   if (v === undefined) return RUNTIME_RELEASES[0]!.version;
   if (!RUNTIME_RELEASES.some((r) => r.version === v)) {
-    throw invalidField('astroRuntimeVersion', 'oneof', `astroRuntimeVersion must be a supported Astro Runtime release: one of [${RUNTIME_RELEASES.map((r) => r.version).join(' ')}]`);
+    throw invalidField('astroRuntimeVersion', FieldCode.oneOf, `astroRuntimeVersion must be a supported Astro Runtime release: one of [${RUNTIME_RELEASES.map((r) => r.version).join(' ')}]`);
   }
   return v;
 }
 
 function checkExecutor(body: AnyBody, type: DeploymentType, runtime: string): Executor {
   const executor = body.executor ?? (type !== 'HYBRID' && isAirflow3(runtime) ? 'ASTRO' : 'CELERY');
-  if (executor === 'ASTRO' && type === 'HYBRID') throw invalidField('executor', 'oneof', 'the ASTRO executor cannot be used with HYBRID Deployments');
+  if (executor === 'ASTRO' && type === 'HYBRID') throw invalidField('executor', FieldCode.oneOf, 'the ASTRO executor cannot be used with HYBRID Deployments');
   if (executor === 'ASTRO' && !isAirflow3(runtime)) {
-    throw invalidField('executor', 'runtime', `the ASTRO executor needs an Airflow 3 runtime (3.x-y); this Deployment runs ${runtime}`);
+    throw invalidField('executor', FieldCode.runtime, `the ASTRO executor needs an Airflow 3 runtime (3.x-y); this Deployment runs ${runtime}`);
   }
   return executor;
 }
@@ -233,11 +232,11 @@ function checkExecutor(body: AnyBody, type: DeploymentType, runtime: string): Ex
 function checkRemoteExecution(body: AnyBody, type: DeploymentType, executor: Executor): RemoteExecutionSpec | null {
   const re = body.remoteExecution;
   if (!re || !re.enabled) return null;
-  if (type !== 'DEDICATED') throw invalidField('remoteExecution', 'excluded', `remote execution is for DEDICATED Deployments, not ${type}`);
-  if (executor !== 'ASTRO') throw invalidField('executor', 'oneof', 'remote execution needs the ASTRO executor');
+  if (type !== 'DEDICATED') throw invalidField('remoteExecution', FieldCode.excluded, `remote execution is for DEDICATED Deployments, not ${type}`);
+  if (executor !== 'ASTRO') throw invalidField('executor', FieldCode.oneOf, 'remote execution needs the ASTRO executor');
   const ranges = re.allowedIpAddressRanges ?? [];
   ranges.forEach((r, i) => {
-    if (!parseCidr(r)) throw invalidField(`remoteExecution.allowedIpAddressRanges[${i}]`, 'cidrv4', `remoteExecution.allowedIpAddressRanges[${i}] must be an IPv4 CIDR such as 203.0.113.0/24`);
+    if (!parseCidr(r)) throw invalidField(`remoteExecution.allowedIpAddressRanges[${i}]`, FieldCode.cidrV4, `remoteExecution.allowedIpAddressRanges[${i}] must be an IPv4 CIDR such as 203.0.113.0/24`);
   });
   return {
     allowedIpAddressRanges: ranges,
@@ -290,40 +289,40 @@ function checkQueue(q: QueueRequest, i: number, infra: Infra): QueueSpec {
   const at = `workerQueues[${i}]`;
   const hybrid = infra.type === 'HYBRID';
   const ranges = workerQueueRanges(hybrid);
-  if (!QUEUE_NAME.test(q.name)) throw invalidField(`${at}.name`, 'pattern', `${at}.name must be lower-case letters, digits and hyphens, starting and ending with a letter or digit`);
+  if (!QUEUE_NAME.test(q.name)) throw invalidField(`${at}.name`, FieldCode.pattern, `${at}.name must be lower-case letters, digits and hyphens, starting and ending with a letter or digit`);
   let concurrencyCeiling = ranges.workerConcurrency.ceiling;
   let astroMachine: string | null = null;
   let nodePoolId: string | null = null;
   if (hybrid) {
-    if (given(q, 'astroMachine')) throw invalidField(`${at}.astroMachine`, 'excluded', `${at}.astroMachine is for hosted Deployments; HYBRID queues take nodePoolId`);
-    if (given(q, 'podEphemeralStorage')) throw invalidField(`${at}.podEphemeralStorage`, 'excluded', `${at}.podEphemeralStorage is for hosted Deployments`);
-    if (!q.nodePoolId) throw invalidField(`${at}.nodePoolId`, 'required', `${at}.nodePoolId is required for HYBRID Deployments`);
-    if (!infra.nodePools.some((p) => p.id === q.nodePoolId)) throw invalidField(`${at}.nodePoolId`, 'exists', `${at}.nodePoolId must name a node pool of the Deployment's cluster`);
+    if (given(q, 'astroMachine')) throw invalidField(`${at}.astroMachine`, FieldCode.excluded, `${at}.astroMachine is for hosted Deployments; HYBRID queues take nodePoolId`);
+    if (given(q, 'podEphemeralStorage')) throw invalidField(`${at}.podEphemeralStorage`, FieldCode.excluded, `${at}.podEphemeralStorage is for hosted Deployments`);
+    if (!q.nodePoolId) throw invalidField(`${at}.nodePoolId`, FieldCode.required, `${at}.nodePoolId is required for HYBRID Deployments`);
+    if (!infra.nodePools.some((p) => p.id === q.nodePoolId)) throw invalidField(`${at}.nodePoolId`, FieldCode.exists, `${at}.nodePoolId must name a node pool of the Deployment's cluster`);
     nodePoolId = q.nodePoolId;
   } else {
-    if (given(q, 'nodePoolId')) throw invalidField(`${at}.nodePoolId`, 'excluded', `${at}.nodePoolId is for HYBRID Deployments; hosted queues take astroMachine`);
-    if (!q.astroMachine) throw invalidField(`${at}.astroMachine`, 'required', `${at}.astroMachine is required for ${infra.type} Deployments`);
+    if (given(q, 'nodePoolId')) throw invalidField(`${at}.nodePoolId`, FieldCode.excluded, `${at}.nodePoolId is for HYBRID Deployments; hosted queues take astroMachine`);
+    if (!q.astroMachine) throw invalidField(`${at}.astroMachine`, FieldCode.required, `${at}.astroMachine is required for ${infra.type} Deployments`);
     const machine = WORKER_MACHINES.find((m) => m.name === q.astroMachine)!;
     const supported = supportedMachines(infra);
     if (supported && !supported.has(machine.name)) {
-      throw invalidField(`${at}.astroMachine`, 'nodepool', `${at}.astroMachine ${machine.name} is not supported by any node pool of the cluster; supported: [${[...supported].join(' ')}]`);
+      throw invalidField(`${at}.astroMachine`, FieldCode.nodepool, `${at}.astroMachine ${machine.name} is not supported by any node pool of the cluster; supported: [${[...supported].join(' ')}]`);
     }
     concurrencyCeiling = machine.concurrency.ceiling;
     astroMachine = machine.name;
   }
-  if (q.minWorkerCount > ranges.minWorkers.ceiling) throw invalidField(`${at}.minWorkerCount`, 'max', `${at}.minWorkerCount must be less than or equal to ${ranges.minWorkers.ceiling}`);
-  if (q.maxWorkerCount > ranges.maxWorkers.ceiling) throw invalidField(`${at}.maxWorkerCount`, 'max', `${at}.maxWorkerCount must be less than or equal to ${ranges.maxWorkers.ceiling}`);
-  if (q.minWorkerCount > q.maxWorkerCount) throw invalidField(`${at}.minWorkerCount`, 'ltefield', `${at}.minWorkerCount must not exceed maxWorkerCount`);
-  if (q.workerConcurrency > concurrencyCeiling) throw invalidField(`${at}.workerConcurrency`, 'max', `${at}.workerConcurrency must be less than or equal to ${concurrencyCeiling}`);
+  if (q.minWorkerCount > ranges.minWorkers.ceiling) throw invalidField(`${at}.minWorkerCount`, FieldCode.max, `${at}.minWorkerCount must be less than or equal to ${ranges.minWorkers.ceiling}`);
+  if (q.maxWorkerCount > ranges.maxWorkers.ceiling) throw invalidField(`${at}.maxWorkerCount`, FieldCode.max, `${at}.maxWorkerCount must be less than or equal to ${ranges.maxWorkers.ceiling}`);
+  if (q.minWorkerCount > q.maxWorkerCount) throw invalidField(`${at}.minWorkerCount`, FieldCode.lteField, `${at}.minWorkerCount must not exceed maxWorkerCount`);
+  if (q.workerConcurrency > concurrencyCeiling) throw invalidField(`${at}.workerConcurrency`, FieldCode.max, `${at}.workerConcurrency must be less than or equal to ${concurrencyCeiling}`);
   let podEphemeralStorage: string | null = null;
   if (q.podEphemeralStorage !== undefined && q.podEphemeralStorage !== '') {
     const gi = giValue(q.podEphemeralStorage);
-    if (gi === undefined || gi <= 0 || gi > 100) throw invalidField(`${at}.podEphemeralStorage`, 'quantity', `${at}.podEphemeralStorage must be a quantity in Gi above 0 and at most 100Gi, such as 10Gi`);
+    if (gi === undefined || gi <= 0 || gi > 100) throw invalidField(`${at}.podEphemeralStorage`, FieldCode.quantity, `${at}.podEphemeralStorage must be a quantity in Gi above 0 and at most 100Gi, such as 10Gi`);
     podEphemeralStorage = q.podEphemeralStorage;
   }
   const isDefault = q.name === DEFAULT_QUEUE;
   if (q.isDefault !== isDefault) {
-    throw invalidField(`${at}.isDefault`, 'default', isDefault ? `${at}.isDefault must be true: the queue named default is the default queue` : `${at}.isDefault must be false: only the queue named default is the default queue`);
+    throw invalidField(`${at}.isDefault`, FieldCode.default, isDefault ? `${at}.isDefault must be true: the queue named default is the default queue` : `${at}.isDefault must be false: only the queue named default is the default queue`);
   }
   return { name: q.name, isDefault, astroMachine, nodePoolId, minWorkerCount: q.minWorkerCount, maxWorkerCount: q.maxWorkerCount, workerConcurrency: q.workerConcurrency, podEphemeralStorage };
 }
@@ -338,7 +337,7 @@ function checkQueue(q: QueueRequest, i: number, infra: Infra): QueueSpec {
 function checkQueues(body: AnyBody, infra: Infra, executor: Executor, remote: boolean, current: Current | undefined): QueueSpec[] {
   const list = body.workerQueues;
   if (executor === 'KUBERNETES') {
-    if (list && list.length > 0) throw invalidField('workerQueues', 'excluded', 'workerQueues cannot be set with the KUBERNETES executor');
+    if (list && list.length > 0) throw invalidField('workerQueues', FieldCode.excluded, 'workerQueues cannot be set with the KUBERNETES executor');
     return [];
   }
   const required = !remote;
@@ -351,10 +350,10 @@ function checkQueues(body: AnyBody, infra: Infra, executor: Executor, remote: bo
   const ids = new Set<string>();
   const specs = list.map((q, i) => {
     const spec = checkQueue(q, i, infra);
-    if (names.has(spec.name)) throw invalidField(`workerQueues[${i}].name`, 'unique', `workerQueues[${i}].name "${spec.name}" is used by another queue`);
+    if (names.has(spec.name)) throw invalidField(`workerQueues[${i}].name`, FieldCode.unique, `workerQueues[${i}].name "${spec.name}" is used by another queue`);
     names.add(spec.name);
     if (q.id !== undefined) {
-      if (ids.has(q.id)) throw invalidField(`workerQueues[${i}].id`, 'unique', `workerQueues[${i}].id appears more than once`);
+      if (ids.has(q.id)) throw invalidField(`workerQueues[${i}].id`, FieldCode.unique, `workerQueues[${i}].id appears more than once`);
       ids.add(q.id);
     }
     return spec;
@@ -364,13 +363,13 @@ function checkQueues(body: AnyBody, infra: Infra, executor: Executor, remote: bo
   list.forEach((q, i) => {
     if (q.id === undefined) return;
     const row = unmatched.get(q.id);
-    if (!row) throw invalidField(`workerQueues[${i}].id`, 'exists', `workerQueues[${i}].id does not name a worker queue of this Deployment`);
-    if (row.name === DEFAULT_QUEUE && specs[i]!.name !== DEFAULT_QUEUE) throw invalidField(`workerQueues[${i}].name`, 'default', 'the default queue cannot be renamed');
+    if (!row) throw invalidField(`workerQueues[${i}].id`, FieldCode.exists, `workerQueues[${i}].id does not name a worker queue of this Deployment`);
+    if (row.name === DEFAULT_QUEUE && specs[i]!.name !== DEFAULT_QUEUE) throw invalidField(`workerQueues[${i}].name`, FieldCode.default, 'the default queue cannot be renamed');
     specs[i]!.id = row.id;
     unmatched.delete(row.id);
   });
   if (required && !names.has(DEFAULT_QUEUE)) {
-    throw invalidField('workerQueues', 'default', `workerQueues must include a queue named default for the ${executor} executor`);
+    throw invalidField('workerQueues', FieldCode.default, `workerQueues must include a queue named default for the ${executor} executor`);
   }
   list.forEach((q, i) => {
     if (q.id !== undefined) return;
@@ -380,7 +379,7 @@ function checkQueues(body: AnyBody, infra: Infra, executor: Executor, remote: bo
     unmatched.delete(row.id);
   });
   const droppedDefault = [...unmatched.values()].find((r) => r.name === DEFAULT_QUEUE);
-  if (droppedDefault) throw invalidField('workerQueues', 'default', 'the default queue cannot be removed');
+  if (droppedDefault) throw invalidField('workerQueues', FieldCode.default, 'the default queue cannot be removed');
   return specs;
 }
 
@@ -401,12 +400,12 @@ function queueFromRow(r: QueueRow): QueueSpec {
 function checkHibernation(scaling: ScalingSpecRequest | undefined, development: boolean, highAvailability: boolean): { schedules: HibernationSchedule[] | null; override: StoredOverride | null } {
   const spec = scaling?.hibernationSpec;
   if (!spec || (spec.schedules === undefined && spec.override === undefined)) return { schedules: null, override: null };
-  if (!development) throw invalidField('scalingSpec', 'development', 'scalingSpec needs isDevelopmentMode true: only development Deployments hibernate');
-  if (highAvailability) throw invalidField('isHighAvailability', 'excluded_with', 'isHighAvailability must be false on a Deployment with hibernation settings');
+  if (!development) throw invalidField('scalingSpec', FieldCode.development, 'scalingSpec needs isDevelopmentMode true: only development Deployments hibernate');
+  if (highAvailability) throw invalidField('isHighAvailability', FieldCode.excludedWith, 'isHighAvailability must be false on a Deployment with hibernation settings');
   const base = 'scalingSpec.hibernationSpec';
   const schedules = spec.schedules === undefined ? null : spec.schedules.map((s, i) => {
     const problem = scheduleProblem(s);
-    if (problem) throw invalidField(`${base}.schedules[${i}].${problem.field}`, 'cron', `${base}.schedules[${i}].${problem.field} ${problem.message}`);
+    if (problem) throw invalidField(`${base}.schedules[${i}].${problem.field}`, FieldCode.cron, `${base}.schedules[${i}].${problem.field} ${problem.message}`);
     return {
       hibernateAtCron: s.hibernateAtCron,
       wakeAtCron: s.wakeAtCron,
@@ -418,7 +417,7 @@ function checkHibernation(scaling: ScalingSpecRequest | undefined, development: 
   if (spec.override !== undefined) {
     const o = spec.override;
     if (o.overrideUntil !== undefined && !validTime(o.overrideUntil)) {
-      throw invalidField(`${base}.override.overrideUntil`, 'datetime', `${base}.override.overrideUntil must be an RFC 3339 time such as 2026-05-01T09:00:00Z`);
+      throw invalidField(`${base}.override.overrideUntil`, FieldCode.datetime, `${base}.override.overrideUntil must be an RFC 3339 time such as 2026-05-01T09:00:00Z`);
     }
     override = {
       ...(o.isHibernating !== undefined ? { isHibernating: o.isHibernating } : {}),
@@ -442,8 +441,8 @@ function checkEnvVars(list: EnvVarRequest[] | undefined, current: Current | unde
   const keys = new Set<string>();
   return (list ?? []).map((v, i) => {
     const at = `environmentVariables[${i}]`;
-    if (!ENV_KEY.test(v.key)) throw invalidField(`${at}.key`, 'pattern', `${at}.key must be letters, digits and underscores, not starting with a digit`);
-    if (keys.has(v.key)) throw invalidField(`${at}.key`, 'unique', `${at}.key "${v.key}" appears more than once`);
+    if (!ENV_KEY.test(v.key)) throw invalidField(`${at}.key`, FieldCode.pattern, `${at}.key must be letters, digits and underscores, not starting with a digit`);
+    if (keys.has(v.key)) throw invalidField(`${at}.key`, FieldCode.unique, `${at}.key "${v.key}" appears more than once`);
     keys.add(v.key);
     const old = stored.get(v.key);
     let value: string | null = null;
@@ -451,7 +450,7 @@ function checkEnvVars(list: EnvVarRequest[] | undefined, current: Current | unde
     if (v.isSecret) {
       if (v.value !== undefined && v.value !== '') secretValue = v.value;
       else if (old) secretValue = old.is_secret ? old.secret_value : old.value;
-      if (secretValue === null) throw invalidField(`${at}.value`, 'required', `${at}.value is required: the secret ${v.key} has no stored value to keep`);
+      if (secretValue === null) throw invalidField(`${at}.value`, FieldCode.required, `${at}.value is required: the secret ${v.key} has no stored value to keep`);
     } else {
       value = v.value ?? null;
     }
@@ -461,9 +460,7 @@ function checkEnvVars(list: EnvVarRequest[] | undefined, current: Current | unde
 }
 
 function checkEmails(list: string[] | undefined): string[] | undefined {
-  list?.forEach((e, i) => {
-    if (!EMAIL.test(e)) throw invalidField(`contactEmails[${i}]`, 'email', `contactEmails[${i}] must be an e-mail address`);
-  });
+  list?.forEach((e, i) => requireEmail(`contactEmails[${i}]`, e));
   return list;
 }
 
@@ -485,7 +482,7 @@ export function buildSpec(body: AnyBody, infra: Infra, ctx: SpecContext): Spec {
   const workloadIdentity = keep(body.workloadIdentity, row?.workload_identity ?? null) || null;
   const drWorkloadIdentity = keep(body.drWorkloadIdentity, row?.dr_workload_identity ?? null) || null;
   if (drWorkloadIdentity !== null && !drCluster) {
-    throw invalidField('drWorkloadIdentity', 'excluded', 'drWorkloadIdentity needs a cluster with disaster recovery enabled');
+    throw invalidField('drWorkloadIdentity', FieldCode.excluded, 'drWorkloadIdentity needs a cluster with disaster recovery enabled');
   }
   const emails = checkEmails(body.contactEmails);
   const contactEmails = emails !== undefined ? emails : row?.contact_emails ? (JSON.parse(row.contact_emails) as string[]) : null;
@@ -505,7 +502,7 @@ export function buildSpec(body: AnyBody, infra: Infra, ctx: SpecContext): Spec {
     if (executor === 'KUBERNETES') {
       const pool = body.taskPodNodePoolId || undefined;
       if (pool !== undefined && !infra.nodePools.some((p) => p.id === pool)) {
-        throw invalidField('taskPodNodePoolId', 'exists', 'taskPodNodePoolId must name a node pool of the Deployment\'s cluster');
+        throw invalidField('taskPodNodePoolId', FieldCode.exists, 'taskPodNodePoolId must name a node pool of the Deployment\'s cluster');
       }
       taskPodNodePoolId = pool ?? defaultPool(infra.nodePools)?.id ?? null;
     }
@@ -514,7 +511,7 @@ export function buildSpec(body: AnyBody, infra: Infra, ctx: SpecContext): Spec {
     isHighAvailability = body.isHighAvailability ?? false;
     const wasDevelopment = row?.is_development_mode !== null && row?.is_development_mode !== undefined ? toBool(row.is_development_mode) : undefined;
     if (wasDevelopment === false && body.isDevelopmentMode === true) {
-      throw invalidField('isDevelopmentMode', 'immutable', 'isDevelopmentMode cannot be turned on for an existing Deployment: it can only go from true to false');
+      throw invalidField('isDevelopmentMode', FieldCode.immutable, 'isDevelopmentMode cannot be turned on for an existing Deployment: it can only go from true to false');
     }
     isDevelopmentMode = body.isDevelopmentMode ?? wasDevelopment ?? false;
     const fallback = remote ? 'none' : cur ? 'required' : 'default';

@@ -1,7 +1,7 @@
 import Type, { type TObject } from 'typebox';
 import type { AnyOperation } from '../../http/operation.js';
 import { byOperationId, presentAs, without } from '../../http/projection.js';
-import { discriminatedUnion, named, Nullable, requiring } from '../../http/schemas.js';
+import { discriminatedUnion, named, Nullable, requiring } from '../../core/schemas.js';
 import { operations } from './routes.js';
 import { getDeployment } from './service.js';
 import {

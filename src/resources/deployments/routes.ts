@@ -1,7 +1,7 @@
 import { visibleScope } from '../../auth/access.js';
 import type { Static } from 'typebox';
 import { CLASS_ERRORS, defineOperation, ITEM_ERRORS, STANDARD_ERRORS, type OpInput } from '../../http/operation.js';
-import { OrganizationIdParam } from '../../http/schemas.js';
+import { OrganizationIdParam } from '../../core/schemas.js';
 import {
   CreateDeploymentRequest, Deployment, DeploymentHibernationOverride, DeploymentParams, DeploymentsPaginated, ListDeploymentsQuery,
   OverrideDeploymentHibernationBody, UpdateDeploymentRequest,

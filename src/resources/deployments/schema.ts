@@ -1,5 +1,5 @@
 import Type, { type Static, type TSchema } from 'typebox';
-import { BasicSubjectProfile, CLOUD_PROVIDERS, DateTime, discriminatedUnion, named, Nullable, OrganizationIdParam, StringEnum } from '../../http/schemas.js';
+import { BasicSubjectProfile, CLOUD_PROVIDERS, DateTime, discriminatedUnion, named, Nullable, OrganizationIdParam, StringEnum } from '../../core/schemas.js';
 import { ASTRO_MACHINES, EXECUTORS, HYBRID_EXECUTORS, SCHEDULER_SIZES } from '../../platform/catalog.js';
 
 export const DEPLOYMENT_TYPES = ['DEDICATED', 'HYBRID', 'STANDARD'] as const;

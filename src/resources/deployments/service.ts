@@ -2,9 +2,9 @@ import type { AppContext } from '../../context.js';
 import { actor, type Visible } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Target } from '../../auth/access.js';
-import { badRequest, found, invalidField } from '../../http/errors.js';
-import type { CloudProvider } from '../../http/schemas.js';
-import { assertValid } from '../../http/validation.js';
+import { badRequest, FieldCode, found, invalidField } from '../../core/errors.js';
+import type { CloudProvider } from '../../core/schemas.js';
+import { assertValid } from '../../core/validation.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { fromBool, toBool } from '../../store/codecs.js';
 import { secretBox } from '../../store/crypto.js';
@@ -66,15 +66,15 @@ async function resolveInfra(tx: Queryable, organizationId: string, workspace: Wo
   const onCluster = async (id: string, field: string, what: string): Promise<Infra> => {
     await lockCluster(tx, organizationId, id);
     const cluster = await findCluster(tx, organizationId, id);
-    if (!cluster) throw invalidField(field, 'exists', `${field} does not name a cluster of this Organization`);
+    if (!cluster) throw invalidField(field, FieldCode.exists, `${field} does not name a cluster of this Organization`);
     const type = cluster.type as DeploymentType;
     if (wanted !== undefined && wanted !== type) {
-      throw invalidField('type', 'mismatch', `type ${wanted} does not match ${what}, a ${type} cluster; leave type out or send ${type}`);
+      throw invalidField('type', FieldCode.mismatch, `type ${wanted} does not match ${what}, a ${type} cluster; leave type out or send ${type}`);
     }
-    if (clusterCreating(cluster, now)) throw invalidField(field, 'ready', `${what} is still being created; try again when its status is CREATED`);
+    if (clusterCreating(cluster, now)) throw invalidField(field, FieldCode.ready, `${what} is still being created; try again when its status is CREATED`);
     const allowed = (await workspaceIdsOf(tx, [cluster.id])).get(cluster.id) ?? [];
     if (allowed.length > 0 && !allowed.includes(workspace.id)) {
-      throw invalidField(field, 'workspace', `${what} is not available to Workspace ${workspace.id}: the cluster's workspaceIds do not include it`);
+      throw invalidField(field, FieldCode.workspace, `${what} is not available to Workspace ${workspace.id}: the cluster's workspaceIds do not include it`);
     }
     const nodePools = (await nodePoolsOf(tx, [cluster.id])).get(cluster.id) ?? [];
     return { type, provider: cluster.cloud_provider as CloudProvider, region: cluster.region, cluster, nodePools };
@@ -82,10 +82,10 @@ async function resolveInfra(tx: Queryable, organizationId: string, workspace: Wo
 
   const standard = (provider: CloudProvider, region: string, field: string, what: string): Infra => {
     if (wanted !== undefined && wanted !== 'STANDARD') {
-      throw invalidField('type', 'mismatch', `type ${wanted} needs a cluster, but ${what} names a STANDARD (shared) region; send clusterId`);
+      throw invalidField('type', FieldCode.mismatch, `type ${wanted} needs a cluster, but ${what} names a STANDARD (shared) region; send clusterId`);
     }
     if (!findRegion(STANDARD_REGIONS[provider], region)) {
-      throw invalidField(field, 'oneof', `${field} must be one of [${STANDARD_REGIONS[provider].map((r) => r.name).join(' ')}] for STANDARD Deployments on ${provider}`);
+      throw invalidField(field, FieldCode.oneOf, `${field} must be one of [${STANDARD_REGIONS[provider].map((r) => r.name).join(' ')}] for STANDARD Deployments on ${provider}`);
     }
     return { type: 'STANDARD', provider, region, nodePools: [] };
   };
@@ -96,8 +96,8 @@ async function resolveInfra(tx: Queryable, organizationId: string, workspace: Wo
   const provider = wanted === undefined || wanted === 'STANDARD' ? body.cloudProvider : undefined;
   const region = wanted === undefined || wanted === 'STANDARD' ? body.region || undefined : undefined;
   if (provider !== undefined || region !== undefined) {
-    if (provider === undefined) throw invalidField('cloudProvider', 'required_with', 'cloudProvider is required when region is set');
-    if (region === undefined) throw invalidField('region', 'required_with', 'region is required when cloudProvider is set');
+    if (provider === undefined) throw invalidField('cloudProvider', FieldCode.requiredWith, 'cloudProvider is required when region is set');
+    if (region === undefined) throw invalidField('region', FieldCode.requiredWith, 'region is required when cloudProvider is set');
     return standard(provider, region, 'region', 'the request');
   }
   if (workspace.default_cluster_id && wanted !== 'STANDARD') {
@@ -114,9 +114,9 @@ async function resolveInfra(tx: Queryable, organizationId: string, workspace: Wo
     const clusters = page.totalCount === 1 ? `one ${only!.type} cluster` : `${page.totalCount} clusters`;
     const why = `Workspace ${workspace.id} has no default infrastructure${wanted ? ` for a ${wanted} Deployment` : ''} and the Organization has ${clusters}`;
     const what = wanted ? `clusterId (a ${wanted} cluster)` : 'clusterId (a DEDICATED or HYBRID cluster), or cloudProvider and region (a STANDARD Deployment)';
-    throw badRequest(`Invalid request: send ${what}: ${why}`, [{ field: 'clusterId', code: 'required', message: `clusterId is required: ${why}` }]);
+    throw badRequest(`Invalid request: send ${what}: ${why}`, [{ field: 'clusterId', code: FieldCode.required, message: `clusterId is required: ${why}` }]);
   }
-  throw invalidField('cloudProvider', 'required', `cloudProvider and region are required for a STANDARD Deployment: Workspace ${workspace.id} has no default cloud provider and region`);
+  throw invalidField('cloudProvider', FieldCode.required, `cloudProvider and region are required for a STANDARD Deployment: Workspace ${workspace.id} has no default cloud provider and region`);
 }
 
 async function checkDedicatedEnforced(tx: Queryable, organizationId: string, infra: Infra, body: AnyBody): Promise<void> {
@@ -124,7 +124,7 @@ async function checkDedicatedEnforced(tx: Queryable, organizationId: string, inf
   const org = await findOrganization(tx, organizationId);
   if (!org || !toBool(org.should_enforce_dedicated_clusters)) return;
   const field = body.type === 'STANDARD' ? 'type' : body.cloudProvider !== undefined ? 'cloudProvider' : 'clusterId';
-  throw invalidField(field, 'dedicated', 'this Organization enforces dedicated clusters: STANDARD Deployments cannot be created; send the clusterId of a DEDICATED or HYBRID cluster');
+  throw invalidField(field, FieldCode.dedicated, 'this Organization enforces dedicated clusters: STANDARD Deployments cannot be created; send the clusterId of a DEDICATED or HYBRID cluster');
 }
 
 // ---------------------------------------------------------------- writing
@@ -202,7 +202,7 @@ export async function createDeployment(app: AppContext, p: Principal, organizati
     const now = app.clock.now();
     await lockWorkspace(tx, organizationId, b.workspaceId);
     const workspace = await findWorkspace(tx, organizationId, b.workspaceId);
-    if (!workspace) throw invalidField('workspaceId', 'exists', 'workspaceId does not name a Workspace of this Organization');
+    if (!workspace) throw invalidField('workspaceId', FieldCode.exists, 'workspaceId does not name a Workspace of this Organization');
     const infra = await resolveInfra(tx, organizationId, workspace, b, now);
     // A body without a type was checked only for name and workspaceId: check it as its type's shape now.
     if (b.type === undefined) assertValid(CREATE_MEMBERS[infra.type], body);
@@ -261,11 +261,11 @@ async function infraOf(tx: Queryable, row: repo.DeploymentRow): Promise<Infra> {
 
 /** Where a Deployment runs and which Workspace holds it cannot change; a body naming other values is refused. */
 function checkImmutable(b: AnyBody, row: repo.DeploymentRow): void {
-  if (b.type !== row.type) throw invalidField('type', 'immutable', `type must be ${row.type}, the Deployment's type; it cannot change`);
-  if (b.workspaceId !== row.workspace_id) throw invalidField('workspaceId', 'immutable', 'workspaceId must be the Deployment\'s Workspace; a Deployment cannot move to another Workspace');
+  if (b.type !== row.type) throw invalidField('type', FieldCode.immutable, `type must be ${row.type}, the Deployment's type; it cannot change`);
+  if (b.workspaceId !== row.workspace_id) throw invalidField('workspaceId', FieldCode.immutable, 'workspaceId must be the Deployment\'s Workspace; a Deployment cannot move to another Workspace');
   const same: [string, unknown, unknown][] = [['clusterId', b.clusterId, row.cluster_id], ['cloudProvider', b.cloudProvider, row.cloud_provider], ['region', b.region, row.region]];
   for (const [field, sent, stored] of same) {
-    if (sent !== undefined && sent !== null && sent !== '' && sent !== stored) throw invalidField(field, 'immutable', `${field} cannot change: create a new Deployment to run elsewhere`);
+    if (sent !== undefined && sent !== null && sent !== '' && sent !== stored) throw invalidField(field, FieldCode.immutable, `${field} cannot change: create a new Deployment to run elsewhere`);
   }
 }
 
@@ -333,14 +333,14 @@ export async function overrideHibernation(app: AppContext, p: Principal, organiz
     const now = app.clock.now();
     await repo.lockDeployment(tx, organizationId, id);
     const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
-    if (body.isHibernating === null || body.isHibernating === undefined) throw invalidField('isHibernating', 'required', 'isHibernating is required');
+    if (body.isHibernating === null || body.isHibernating === undefined) throw invalidField('isHibernating', FieldCode.required, 'isHibernating is required');
     if (row.type === 'HYBRID' || !toBool(row.is_development_mode)) {
       throw badRequest('Invalid request: only development Deployments (isDevelopmentMode true) can hibernate');
     }
     if (toBool(row.is_high_availability)) throw badRequest('Invalid request: a Deployment with high availability cannot hibernate');
     const until = body.overrideUntil ?? undefined;
     if (until !== undefined && (!validTime(until) || Date.parse(until) <= now.getTime())) {
-      throw invalidField('overrideUntil', 'future', 'overrideUntil must be a time in the future');
+      throw invalidField('overrideUntil', FieldCode.future, 'overrideUntil must be a time in the future');
     }
     const override = { isHibernating: body.isHibernating, ...(until !== undefined ? { overrideUntil: until } : {}) };
     const stored = JSON.stringify(override);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CloudProvider } from '../../http/schemas.js';
+import type { CloudProvider } from '../../core/schemas.js';
 import { isAirflow3 } from '../../platform/catalog.js';
 
 /*

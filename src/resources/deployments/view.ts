@@ -1,6 +1,6 @@
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
-import { found } from '../../http/errors.js';
-import type { CloudProvider } from '../../http/schemas.js';
+import { found } from '../../core/errors.js';
+import type { CloudProvider } from '../../core/schemas.js';
 import { toBool } from '../../store/codecs.js';
 import type { Queryable } from '../../store/types.js';
 import { RUNTIME_RELEASES, SCHEDULER_MACHINES, type Executor, type SchedulerSize } from '../../platform/catalog.js';

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { BasicSubjectProfile, DateTime, named, OrganizationIdParam, paginated, StringEnum } from '../../http/schemas.js';
+import { BasicSubjectProfile, DateTime, named, OrganizationIdParam, paginated, StringEnum } from '../../core/schemas.js';
 
 /** What a create may ask for; BUNDLE deploys are reported with type DAG_ONLY (the Deploy enum has no BUNDLE). */
 export const CREATE_DEPLOY_TYPES = ['IMAGE_AND_DAG', 'IMAGE_ONLY', 'DAG_ONLY', 'BUNDLE'] as const;

@@ -1,8 +1,8 @@
 import { actor, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
-import { badRequest, forbidden, found, invalidField, notFound } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
+import { badRequest, FieldCode, forbidden, found, invalidField, notFound } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
 import { isAirflow3 } from '../../platform/catalog.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { fromBool, toBool } from '../../store/codecs.js';
@@ -56,13 +56,13 @@ function checkGit(git: CreateDeployBody['git']): void {
   requireText('git.commitSha', git.commitSha);
   const has = (v: string | undefined) => v !== undefined && v.trim() !== '';
   if (git.provider === 'GITHUB') {
-    if (!has(git.account)) throw invalidField('git.account', 'required', 'git.account is required for GITHUB');
-    if (!has(git.repo)) throw invalidField('git.repo', 'required', 'git.repo is required for GITHUB');
-    if (has(git.remoteUrl)) throw invalidField('git.remoteUrl', 'excluded_if', 'git.remoteUrl must be empty for GITHUB');
+    if (!has(git.account)) throw invalidField('git.account', FieldCode.required, 'git.account is required for GITHUB');
+    if (!has(git.repo)) throw invalidField('git.repo', FieldCode.required, 'git.repo is required for GITHUB');
+    if (has(git.remoteUrl)) throw invalidField('git.remoteUrl', FieldCode.excludedIf, 'git.remoteUrl must be empty for GITHUB');
   } else {
-    if (!has(git.remoteUrl)) throw invalidField('git.remoteUrl', 'required', 'git.remoteUrl is required for GENERIC');
-    if (has(git.account)) throw invalidField('git.account', 'excluded_if', 'git.account must be empty for GENERIC');
-    if (has(git.repo)) throw invalidField('git.repo', 'excluded_if', 'git.repo must be empty for GENERIC');
+    if (!has(git.remoteUrl)) throw invalidField('git.remoteUrl', FieldCode.required, 'git.remoteUrl is required for GENERIC');
+    if (has(git.account)) throw invalidField('git.account', FieldCode.excludedIf, 'git.account must be empty for GENERIC');
+    if (has(git.repo)) throw invalidField('git.repo', FieldCode.excludedIf, 'git.repo must be empty for GENERIC');
   }
 }
 
@@ -109,17 +109,17 @@ export async function createDeploy(app: AppContext, p: Principal, baseUrl: strin
     for (const field of ['bundleType', 'bundleMountPath'] as const) {
       requireText(field, body[field]);
       // Both key the Deployment's bundles (an index on PostgreSQL): a bound both stores keep alike.
-      if (body[field]!.length > MAX_BUNDLE_FIELD) throw invalidField(field, 'max', `${field} must be at most ${MAX_BUNDLE_FIELD} characters`);
+      if (body[field]!.length > MAX_BUNDLE_FIELD) throw invalidField(field, FieldCode.max, `${field} must be at most ${MAX_BUNDLE_FIELD} characters`);
     }
   } else {
-    if (body.bundleType !== undefined) throw invalidField('bundleType', 'excluded_unless', 'bundleType is only for BUNDLE deploys');
-    if (body.bundleMountPath !== undefined) throw invalidField('bundleMountPath', 'excluded_unless', 'bundleMountPath is only for BUNDLE deploys');
+    if (body.bundleType !== undefined) throw invalidField('bundleType', FieldCode.excludedUnless, 'bundleType is only for BUNDLE deploys');
+    if (body.bundleMountPath !== undefined) throw invalidField('bundleMountPath', FieldCode.excludedUnless, 'bundleMountPath is only for BUNDLE deploys');
   }
   return inTransaction(app.db, async (tx) => {
     const target = await lockTarget(app, tx, organizationId, deploymentId);
     checkDeployable(p, target);
     if ((body.type === 'DAG_ONLY' || bundle) && !target.isDagDeployEnabled) {
-      throw invalidField('type', 'dag_deploy', `${body.type} deploys need DAG deploys enabled on the Deployment (isDagDeployEnabled)`);
+      throw invalidField('type', FieldCode.dagDeploy, `${body.type} deploys need DAG deploys enabled on the Deployment (isDagDeployEnabled)`);
     }
     const now = app.clock.now();
     const seq = await repo.nextSeq(tx, deploymentId);
@@ -174,33 +174,33 @@ interface Finalized {
 
 async function checkUploaded(tx: Queryable, deploy: repo.DeployRow, kind: repo.UploadKind, field: string, version: string): Promise<void> {
   if (!(await repo.findUpload(tx, deploy.id, kind, version))) {
-    throw invalidField(field, 'uploaded', `${field} "${version}" was not uploaded for this deploy: use the x-ms-version-id its upload answered`);
+    throw invalidField(field, FieldCode.uploaded, `${field} "${version}" was not uploaded for this deploy: use the x-ms-version-id its upload answered`);
   }
 }
 
 /** Which versions a finalize body sets for this deploy, or the 400 of one it may not. */
 async function finalizedVersions(tx: Queryable, deploy: repo.DeployRow, target: DeployTarget, body: FinalizeDeployBody): Promise<Finalized> {
   if (deploy.type === 'BUNDLE') {
-    if (body.dagTarballVersion !== undefined && body.dagTarballVersion !== '') throw invalidField('dagTarballVersion', 'excluded', 'dagTarballVersion is not for BUNDLE deploys: send bundleTarballVersion');
+    if (body.dagTarballVersion !== undefined && body.dagTarballVersion !== '') throw invalidField('dagTarballVersion', FieldCode.excluded, 'dagTarballVersion is not for BUNDLE deploys: send bundleTarballVersion');
     const v = body.bundleTarballVersion;
-    if (v === undefined) throw invalidField('bundleTarballVersion', 'required', 'bundleTarballVersion is required for BUNDLE deploys ("" removes the bundle)');
+    if (v === undefined) throw invalidField('bundleTarballVersion', FieldCode.required, 'bundleTarballVersion is required for BUNDLE deploys ("" removes the bundle)');
     if (v === '') return { bundleTarballVersion: null };
     await checkUploaded(tx, deploy, 'bundle', 'bundleTarballVersion', v);
     return { bundleTarballVersion: v };
   }
-  if (body.bundleTarballVersion !== undefined && body.bundleTarballVersion !== '') throw invalidField('bundleTarballVersion', 'excluded', 'bundleTarballVersion is only for BUNDLE deploys');
+  if (body.bundleTarballVersion !== undefined && body.bundleTarballVersion !== '') throw invalidField('bundleTarballVersion', FieldCode.excluded, 'bundleTarballVersion is only for BUNDLE deploys');
   const v = body.dagTarballVersion;
   if (deploy.type === 'IMAGE_ONLY') {
     // The CLI sends the Deployment's current DAG version with an image-only deploy: it stays.
     if (v === undefined || v === '' || v === target.desiredDagTarballVersion) return {};
-    throw invalidField('dagTarballVersion', 'excluded', 'an IMAGE_ONLY deploy brings no DAGs: dagTarballVersion may only name the DAG version the Deployment runs');
+    throw invalidField('dagTarballVersion', FieldCode.excluded, 'an IMAGE_ONLY deploy brings no DAGs: dagTarballVersion may only name the DAG version the Deployment runs');
   }
   if (!toBool(deploy.is_dag_deploy_enabled)) {
-    if (v !== undefined && v !== '') throw invalidField('dagTarballVersion', 'excluded', 'the Deployment had DAG deploys disabled when this deploy was created: its DAGs come with the image');
+    if (v !== undefined && v !== '') throw invalidField('dagTarballVersion', FieldCode.excluded, 'the Deployment had DAG deploys disabled when this deploy was created: its DAGs come with the image');
     return {};
   }
   if (!target.isDagDeployEnabled) throw badRequest('Invalid request: DAG deploys were disabled on the Deployment after this deploy was created; create a new deploy');
-  if (v === undefined || v === '') throw invalidField('dagTarballVersion', 'required', `dagTarballVersion is required for ${deploy.type} deploys on a Deployment with DAG deploys enabled`);
+  if (v === undefined || v === '') throw invalidField('dagTarballVersion', FieldCode.required, `dagTarballVersion is required for ${deploy.type} deploys on a Deployment with DAG deploys enabled`);
   await checkUploaded(tx, deploy, 'dags', 'dagTarballVersion', v);
   return { dagTarballVersion: v };
 }
@@ -214,9 +214,9 @@ export async function finalizeDeploy(app: AppContext, p: Principal, baseUrl: str
   const ctx = await viewContext(app, baseUrl);
   return inTransaction(app.db, async (tx) => {
     const target = await lockForDeploy(app, tx, organizationId, deploymentId);
-    if (!target) throw invalidField('deploymentId', 'exists', 'deploymentId does not name a Deployment of this Organization');
+    if (!target) throw invalidField('deploymentId', FieldCode.exists, 'deploymentId does not name a Deployment of this Organization');
     const deploy = await repo.findDeploy(tx, organizationId, deploymentId, deployId);
-    if (!deploy) throw invalidField('deployId', 'exists', 'deployId does not name a deploy of this Deployment');
+    if (!deploy) throw invalidField('deployId', FieldCode.exists, 'deployId does not name a deploy of this Deployment');
     if (deploy.status !== 'INITIALIZED') throw badRequest(`Invalid request: the deploy is already ${deploy.status}; a deploy is finalized once`);
     checkDeployable(p, target);
     const versions = await finalizedVersions(tx, deploy, target, body);

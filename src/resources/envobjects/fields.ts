@@ -1,4 +1,4 @@
-import { invalidField } from '../../http/errors.js';
+import { FieldCode, invalidField } from '../../core/errors.js';
 import type { ObjectType } from './schema.js';
 
 /**
@@ -49,7 +49,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function checkBlock(at: string, values: Record<string, unknown>): void {
   const port = values.port;
   if (port !== undefined && (typeof port !== 'number' || port < 0 || port > 65535)) {
-    throw invalidField(`${at}.port`, 'max', `${at}.port must be between 0 and 65535`);
+    throw invalidField(`${at}.port`, FieldCode.max, `${at}.port must be between 0 and 65535`);
   }
 }
 
@@ -116,11 +116,11 @@ export function mergeOverrides(type: ObjectType, isSecret: boolean, stored: Stor
     const dot = name.indexOf('.');
     const top = dot < 0 ? name : name.slice(0, dot);
     if (!info.fields.includes(top) || (dot >= 0 && !info.maps.includes(top)) || (dot >= 0 && dot === name.length - 1)) {
-      throw invalidField(field, 'oneof', `${field} "${name}" is not an override field of a ${type}; one of [${info.fields.join(' ')}], or a member of ${info.maps.length ? info.maps.join(' or ') : 'no map'} as <field>.<key>`);
+      throw invalidField(field, FieldCode.oneOf, `${field} "${name}" is not an override field of a ${type}; one of [${info.fields.join(' ')}], or a member of ${info.maps.length ? info.maps.join(' or ') : 'no map'} as <field>.<key>`);
     }
     const sentValue = sent?.[top];
     const clash = dot < 0 ? sentValue !== undefined : isObject(sentValue) && Object.hasOwn(sentValue, name.slice(dot + 1));
-    if (clash) throw invalidField(field, 'excluded', `${field} "${name}" is also set in this override; a field cannot be both set and unset`);
+    if (clash) throw invalidField(field, FieldCode.excluded, `${field} "${name}" is also set in this override; a field cannot be both set and unset`);
     if (dot < 0) {
       delete data[top];
       delete secrets[top];

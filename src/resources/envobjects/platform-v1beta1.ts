@@ -1,8 +1,8 @@
 import Type, { type Static, type TObject, type TSchema } from 'typebox';
 import type { AnyOperation, OpInput } from '../../http/operation.js';
-import { invalidField } from '../../http/errors.js';
+import { FieldCode, invalidField } from '../../core/errors.js';
 import { byOperationId, presentAs, without } from '../../http/projection.js';
-import { named, StringEnum } from '../../http/schemas.js';
+import { named, StringEnum } from '../../core/schemas.js';
 import type { Data } from './fields.js';
 import { operations } from './routes.js';
 import {
@@ -188,7 +188,7 @@ function objectOut(o: EnvironmentObjectView) {
 function listQueryIn(q: Static<typeof ListQueryV1beta1>): ListQuery {
   for (const k of ['offset', 'limit'] as const) {
     const v = q[k];
-    if (v !== undefined && v < 0) throw invalidField(k, 'min', `${k} must be greater than or equal to 0`);
+    if (v !== undefined && v < 0) throw invalidField(k, FieldCode.min, `${k} must be greater than or equal to 0`);
   }
   return q as ListQuery;
 }

@@ -1,6 +1,6 @@
 import type { Static } from 'typebox';
 import { defineOperation, type ErrorStatus, type OpInput } from '../../http/operation.js';
-import { OrganizationIdParam } from '../../http/schemas.js';
+import { OrganizationIdParam } from '../../core/schemas.js';
 import {
   CreateEnvironmentObject, CreateEnvironmentObjectRequest, EnvironmentObject, EnvironmentObjectParams, EnvironmentObjectsPaginated,
   ExcludeLinkEnvironmentObjectRequest, ListEnvironmentObjectsQuery, UpdateEnvironmentObjectRequest,

@@ -1,5 +1,5 @@
 import Type, { type Static, type TSchema } from 'typebox';
-import { BasicSubjectProfile, named, OrganizationIdParam, StringEnum } from '../../http/schemas.js';
+import { BasicSubjectProfile, named, OrganizationIdParam, StringEnum } from '../../core/schemas.js';
 
 export const OBJECT_TYPES = ['CONNECTION', 'ENVIRONMENT_VARIABLE', 'AIRFLOW_VARIABLE', 'METRICS_EXPORT'] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];

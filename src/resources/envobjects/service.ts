@@ -1,8 +1,8 @@
 import type { AppContext } from '../../context.js';
 import { actor, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { badRequest, conflict, forbidden, found, invalidField } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
+import { badRequest, conflict, FieldCode, forbidden, found, invalidField } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { fromBool, toBool } from '../../store/codecs.js';
 import { secretBox } from '../../store/crypto.js';
@@ -107,19 +107,19 @@ async function resolveScope(tx: Queryable, organizationId: string, scope: Scope,
   requireText('scopeEntityId', id);
   if (scope === 'WORKSPACE') {
     const w = await findWorkspace(tx, organizationId, id);
-    if (!w) throw invalidField('scopeEntityId', 'exists', 'scopeEntityId does not name a Workspace of this Organization');
+    if (!w) throw invalidField('scopeEntityId', FieldCode.exists, 'scopeEntityId does not name a Workspace of this Organization');
     return { workspaceId: w.id, deploymentId: null };
   }
   const d = await findDeployment(tx, organizationId, id);
-  if (!d) throw invalidField('scopeEntityId', 'exists', 'scopeEntityId does not name a Deployment of this Organization');
+  if (!d) throw invalidField('scopeEntityId', FieldCode.exists, 'scopeEntityId does not name a Deployment of this Organization');
   return { workspaceId: d.workspace_id, deploymentId: d.id };
 }
 
 function checkKey(type: ObjectType, key: string): void {
   requireText('objectKey', key);
-  if ([...key].length > MAX_KEY) throw invalidField('objectKey', 'max', `objectKey must be at most ${MAX_KEY} characters long`);
+  if ([...key].length > MAX_KEY) throw invalidField('objectKey', FieldCode.max, `objectKey must be at most ${MAX_KEY} characters long`);
   if (type === 'ENVIRONMENT_VARIABLE' && !ENV_NAME.test(key)) {
-    throw invalidField('objectKey', 'pattern', 'objectKey of an ENVIRONMENT_VARIABLE must be letters, digits and underscores, not starting with a digit');
+    throw invalidField('objectKey', FieldCode.pattern, 'objectKey of an ENVIRONMENT_VARIABLE must be letters, digits and underscores, not starting with a digit');
   }
 }
 
@@ -127,10 +127,10 @@ function checkKey(type: ObjectType, key: string): void {
 function typedBlock(type: ObjectType, body: Record<string, unknown>): Record<string, unknown> {
   const want = TYPES[type].block;
   for (const b of BLOCKS) {
-    if (b !== want && body[b] !== undefined) throw invalidField(b, 'excluded', `${b} does not go with objectType ${type}; send ${want}`);
+    if (b !== want && body[b] !== undefined) throw invalidField(b, FieldCode.excluded, `${b} does not go with objectType ${type}; send ${want}`);
   }
   const block = body[want] as Record<string, unknown> | undefined;
-  if (block === undefined) throw invalidField(want, 'required', `${want} is required for objectType ${type}`);
+  if (block === undefined) throw invalidField(want, FieldCode.required, `${want} is required for objectType ${type}`);
   checkBlock(want, block);
   return block;
 }
@@ -147,17 +147,17 @@ interface LinkRequest {
 async function checkLinks(tx: Queryable, organizationId: string, type: ObjectType, scoped: Scoped, links: LinkRequest[], excluded: { scopeEntityId: string }[]): Promise<void> {
   const inWorkspace = async (field: string, id: string) => {
     const d = id.trim() === '' ? undefined : await findDeployment(tx, organizationId, id);
-    if (!d || d.workspace_id !== scoped.workspaceId) throw invalidField(field, 'exists', `${field} does not name a Deployment of the object's Workspace`);
+    if (!d || d.workspace_id !== scoped.workspaceId) throw invalidField(field, FieldCode.exists, `${field} does not name a Deployment of the object's Workspace`);
   };
   const linked = new Set<string>();
   for (const [i, l] of links.entries()) {
     const at = `links[${i}].scopeEntityId`;
-    if (linked.has(l.scopeEntityId)) throw invalidField(at, 'unique', `${at} links Deployment ${l.scopeEntityId} a second time`);
+    if (linked.has(l.scopeEntityId)) throw invalidField(at, FieldCode.unique, `${at} links Deployment ${l.scopeEntityId} a second time`);
     linked.add(l.scopeEntityId);
     await inWorkspace(at, l.scopeEntityId);
     const o = l.overrides ?? {};
     for (const b of BLOCKS) {
-      if (b !== TYPES[type].block && o[b] !== undefined) throw invalidField(`links[${i}].overrides.${b}`, 'excluded', `links[${i}].overrides.${b} does not go with objectType ${type}`);
+      if (b !== TYPES[type].block && o[b] !== undefined) throw invalidField(`links[${i}].overrides.${b}`, FieldCode.excluded, `links[${i}].overrides.${b} does not go with objectType ${type}`);
     }
     const own = o[TYPES[type].block] as Record<string, unknown> | undefined;
     if (own) checkBlock(`links[${i}].overrides.${TYPES[type].block}`, own);
@@ -165,18 +165,18 @@ async function checkLinks(tx: Queryable, organizationId: string, type: ObjectTyp
   const seen = new Set<string>();
   for (const [i, x] of excluded.entries()) {
     const at = `excludeLinks[${i}].scopeEntityId`;
-    if (seen.has(x.scopeEntityId)) throw invalidField(at, 'unique', `${at} excludes Deployment ${x.scopeEntityId} a second time`);
+    if (seen.has(x.scopeEntityId)) throw invalidField(at, FieldCode.unique, `${at} excludes Deployment ${x.scopeEntityId} a second time`);
     seen.add(x.scopeEntityId);
-    if (linked.has(x.scopeEntityId)) throw invalidField(at, 'excluded', `${at}: Deployment ${x.scopeEntityId} is also in links; a Deployment is either linked or excluded`);
+    if (linked.has(x.scopeEntityId)) throw invalidField(at, FieldCode.excluded, `${at}: Deployment ${x.scopeEntityId} is also in links; a Deployment is either linked or excluded`);
     await inWorkspace(at, x.scopeEntityId);
   }
 }
 
 /** Links, exclusions and automatic linking belong to Workspace objects only. */
 function refuseLinking(body: { autoLinkDeployments?: boolean; links?: unknown[]; excludeLinks?: unknown[] }): void {
-  if (body.autoLinkDeployments === true) throw invalidField('autoLinkDeployments', 'excluded', 'autoLinkDeployments applies to WORKSPACE objects only');
-  if ((body.links ?? []).length > 0) throw invalidField('links', 'excluded', 'links apply to WORKSPACE objects only');
-  if ((body.excludeLinks ?? []).length > 0) throw invalidField('excludeLinks', 'excluded', 'excludeLinks apply to WORKSPACE objects only');
+  if (body.autoLinkDeployments === true) throw invalidField('autoLinkDeployments', FieldCode.excluded, 'autoLinkDeployments applies to WORKSPACE objects only');
+  if ((body.links ?? []).length > 0) throw invalidField('links', FieldCode.excluded, 'links apply to WORKSPACE objects only');
+  if ((body.excludeLinks ?? []).length > 0) throw invalidField('excludeLinks', FieldCode.excluded, 'excludeLinks apply to WORKSPACE objects only');
 }
 
 function sealed(q: Queryable, secrets: Stored['secrets']): string | null {
@@ -247,7 +247,7 @@ export function createObject(app: AppContext, p: Principal, organizationId: stri
 
 export async function listObjects(app: AppContext, p: Principal, organizationId: string, q: ListQuery, rules: SurfaceRules = {}) {
   if (q.workspaceId !== undefined && q.deploymentId !== undefined) {
-    throw invalidField('deploymentId', 'excluded_with', 'workspaceId and deploymentId cannot be combined: list a Workspace\'s objects or a Deployment\'s');
+    throw invalidField('deploymentId', FieldCode.excludedWith, 'workspaceId and deploymentId cannot be combined: list a Workspace\'s objects or a Deployment\'s');
   }
   const showSecrets = q.showSecrets === true;
   if (showSecrets && !maySeeSecrets(p)) {
@@ -289,7 +289,7 @@ export function updateObject(app: AppContext, p: Principal, organizationId: stri
     if (type === 'AIRFLOW_VARIABLE' || type === 'ENVIRONMENT_VARIABLE') values = { value: block.value ?? '' };
     if (type === 'CONNECTION') {
       requireText('connection.type', block.type as string);
-      if (block.type !== current.data.type) throw invalidField('connection.type', 'immutable', `connection.type cannot change (it is ${String(current.data.type)}); create a new object instead`);
+      if (block.type !== current.data.type) throw invalidField('connection.type', FieldCode.immutable, `connection.type cannot change (it is ${String(current.data.type)}); create a new object instead`);
     }
     if (type === 'METRICS_EXPORT') {
       values = { endpoint: current.data.endpoint, exporterType: current.data.exporterType, ...block };
@@ -335,7 +335,7 @@ export function excludeLinking(app: AppContext, p: Principal, organizationId: st
     const row = found(visible(await repo.findObject(tx, organizationId, id), rules), 'Environment object');
     if (row.scope !== 'WORKSPACE') throw badRequest('Invalid request: only WORKSPACE objects link to Deployments; this one belongs to a Deployment');
     const d = body.scopeEntityId.trim() === '' ? undefined : await findDeployment(tx, organizationId, body.scopeEntityId);
-    if (!d || d.workspace_id !== row.workspace_id) throw invalidField('scopeEntityId', 'exists', 'scopeEntityId does not name a Deployment of the object\'s Workspace');
+    if (!d || d.workspace_id !== row.workspace_id) throw invalidField('scopeEntityId', FieldCode.exists, 'scopeEntityId does not name a Deployment of the object\'s Workspace');
     const links = (await repo.linksOf(tx, [id])).get(id) ?? [];
     if (links.some((l) => l.deployment_id === d.id)) {
       throw conflict(`Deployment ${d.id} is explicitly linked to this object; remove the link before excluding it`);

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { defineOperation } from '../../http/operation.js';
-import { invalidField } from '../../http/errors.js';
-import { named, OrganizationIdParam } from '../../http/schemas.js';
+import { FieldCode, invalidField } from '../../core/errors.js';
+import { named, OrganizationIdParam } from '../../core/schemas.js';
 import { AllowedIpAddressRangesList, BULK_MAX } from './schema.js';
 import * as service from './service.js';
 
@@ -20,8 +20,8 @@ const BulkDeleteRequest = named('BulkDeleteAllowedIpAddressRangesRequest', Type.
 }));
 
 function checkCount(field: string, list: unknown[]): void {
-  if (list.length < 1) throw invalidField(field, 'min', `${field} must hold at least one entry`);
-  if (list.length > BULK_MAX) throw invalidField(field, 'max', `${field} may hold at most ${BULK_MAX} entries`);
+  if (list.length < 1) throw invalidField(field, FieldCode.min, `${field} must hold at least one entry`);
+  if (list.length > BULK_MAX) throw invalidField(field, FieldCode.max, `${field} may hold at most ${BULK_MAX} entries`);
 }
 
 const TAG = 'AllowedIpAddressRange';

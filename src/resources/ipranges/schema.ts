@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { BasicSubjectProfile, DateTime, named, OrganizationIdParam, pageQuery, paginated } from '../../http/schemas.js';
+import { BasicSubjectProfile, DateTime, named, OrganizationIdParam, pageQuery, paginated } from '../../core/schemas.js';
 
 /** Most ranges one bulk request may create or delete. */
 export const BULK_MAX = 1000;

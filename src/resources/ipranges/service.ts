@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { badRequest, conflict, forbidden, found, invalidField } from '../../http/errors.js';
+import { badRequest, conflict, FieldCode, forbidden, found, invalidField } from '../../core/errors.js';
 import { createdColumns } from '../../store/audit.js';
 import { inTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
@@ -32,7 +32,7 @@ export async function listRanges(app: AppContext, organizationId: string, q: Pag
 
 function parseOrFail(text: string, field: string): IpRange {
   const r = parseRange(text.trim());
-  if (!r) throw invalidField(field, 'cidr', `${field} must be an IPv4 or IPv6 range in CIDR notation (address/prefix), got "${text}"`);
+  if (!r) throw invalidField(field, FieldCode.cidr, `${field} must be an IPv4 or IPv6 range in CIDR notation (address/prefix), got "${text}"`);
   return r;
 }
 
@@ -72,7 +72,7 @@ export async function createRange(app: AppContext, p: Principal, organizationId:
     organizationId,
     ranges: [range],
     clientAddress,
-    exists: (t) => invalidField('ipAddressRange', 'unique', `the range ${t} is already allowed`),
+    exists: (t) => invalidField('ipAddressRange', FieldCode.unique, `the range ${t} is already allowed`),
   });
   return views[0]!;
 }

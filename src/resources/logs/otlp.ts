@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { authorize } from '../../auth/access.js';
 import { authenticate, type Principal } from '../../auth/principal.js';
-import { ApiError, badRequest } from '../../http/errors.js';
+import { ApiError, badRequest } from '../../core/errors.js';
 import { classifyStoreError } from '../../store/errors.js';
 import { inTransaction } from '../../store/transactions.js';
 import { findDeployment, findDeploymentByNamespace } from '../deployments/repo.js';
@@ -182,8 +182,8 @@ function decodeBody(req: FastifyRequest): Json {
   if (encoding === 'gzip') {
     try {
       raw = gunzipSync(raw, { maxOutputLength: MAX_INFLATED });
-    } catch {
-      throw badRequest(`the body is not valid gzip, or inflates to more than ${MAX_INFLATED / 1024 / 1024} MiB`);
+    } catch (err) {
+      throw badRequest(`the body is not valid gzip, or inflates to more than ${MAX_INFLATED / 1024 / 1024} MiB`, undefined, { cause: err });
     }
   } else if (encoding !== 'identity') {
     throw new ApiError(415, `Content-Encoding ${encoding} is not supported: send gzip or nothing`);
@@ -191,8 +191,8 @@ function decodeBody(req: FastifyRequest): Json {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw badRequest('the body is not valid JSON');
+  } catch (err) {
+    throw badRequest('the body is not valid JSON', undefined, { cause: err });
   }
   if (!isObject(parsed)) throw badRequest('the body must be a JSON object (ExportLogsServiceRequest)');
   return parsed;
@@ -204,7 +204,11 @@ export async function registerOtlpLogs(fastify: FastifyInstance, app: AppContext
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
     scope.setErrorHandler((err, req, reply) => {
-      if (err instanceof ApiError) return sendStatus(reply, err.statusCode, err.message);
+      if (err instanceof ApiError) {
+        // A body that cannot be read: why exactly (the parser's words) is for the log only.
+        if (err.cause !== undefined) req.log.debug({ err }, `OTLP logs: answered ${err.statusCode}`);
+        return sendStatus(reply, err.statusCode, err.message);
+      }
       const e = err as { statusCode?: number; code?: string; message: string };
       if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendStatus(reply, 413, `the body is larger than ${BODY_LIMIT / 1024 / 1024} MiB`);
       if (classifyStoreError(err)) {

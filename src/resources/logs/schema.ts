@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { named, OrganizationIdParam, StringEnum } from '../../http/schemas.js';
+import { named, OrganizationIdParam, StringEnum } from '../../core/schemas.js';
 import { LOG_SOURCES } from './repo.js';
 
 /** Order of the reference's response enum (the query parameter lists the same values in another order). */

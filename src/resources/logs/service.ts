@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.js';
-import { invalidField } from '../../http/errors.js';
+import { FieldCode, invalidField } from '../../core/errors.js';
 import { findDeployment } from '../deployments/repo.js';
 import * as repo from './repo.js';
 import type { DeploymentLogView, GetDeploymentLogsQueryValue } from './schema.js';
@@ -22,7 +22,7 @@ export function retentionStartUs(app: AppContext): number {
 /** A date-time the schema let through as microseconds; some it accepts (a leap second) are no time JavaScript knows. */
 function parsedUs(field: string, value: string): number {
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw invalidField(field, 'datetime', `${field} must be an RFC 3339 date-time such as 2026-03-01T12:00:00Z`);
+  if (Number.isNaN(ms)) throw invalidField(field, FieldCode.datetime, `${field} must be an RFC 3339 date-time such as 2026-03-01T12:00:00Z`);
   return ms * 1000;
 }
 
@@ -32,11 +32,11 @@ async function newSearch(app: AppContext, deploymentId: string, q: GetDeployment
   let fromUs: number;
   let toUs: number;
   if (q.startDate !== undefined || q.endDate !== undefined) {
-    if (q.startDate === undefined) throw invalidField('startDate', 'required_with', 'startDate is required when endDate is set');
-    if (q.endDate === undefined) throw invalidField('endDate', 'required_with', 'endDate is required when startDate is set');
+    if (q.startDate === undefined) throw invalidField('startDate', FieldCode.requiredWith, 'startDate is required when endDate is set');
+    if (q.endDate === undefined) throw invalidField('endDate', FieldCode.requiredWith, 'endDate is required when startDate is set');
     fromUs = parsedUs('startDate', q.startDate);
     toUs = parsedUs('endDate', q.endDate);
-    if (fromUs > toUs) throw invalidField('endDate', 'gtefield', 'endDate must not be before startDate');
+    if (fromUs > toUs) throw invalidField('endDate', FieldCode.gteField, 'endDate must not be before startDate');
   } else {
     const range = q.range ?? 3600;
     fromUs = nowUs - Math.min(range, app.config.logRetentionDays * 86_400) * 1_000_000;
@@ -44,7 +44,7 @@ async function newSearch(app: AppContext, deploymentId: string, q: GetDeployment
   }
   const searchText = q.searchText ?? '';
   if (searchText.trim() !== '' && searchTerms(searchText).length === 0) {
-    throw invalidField('searchText', 'words', 'searchText must hold at least one letter or digit: the search matches whole words');
+    throw invalidField('searchText', FieldCode.words, 'searchText must hold at least one letter or digit: the search matches whole words');
   }
   return {
     deploymentId,
@@ -65,12 +65,12 @@ async function newSearch(app: AppContext, deploymentId: string, q: GetDeployment
  */
 export async function getDeploymentLogs(app: AppContext, organizationId: string, deploymentId: string, q: GetDeploymentLogsQueryValue): Promise<DeploymentLogView> {
   if (!(await findDeployment(app.db, organizationId, deploymentId))) {
-    throw invalidField('deploymentId', 'exists', 'deploymentId does not name a Deployment of this Organization');
+    throw invalidField('deploymentId', FieldCode.exists, 'deploymentId does not name a Deployment of this Organization');
   }
   let search: FrozenSearch;
   if (q.searchId !== undefined) {
     const frozen = await decodeSearchId(app.db, q.searchId);
-    if (!frozen || frozen.deploymentId !== deploymentId) throw invalidField('searchId', 'invalid', 'searchId is not one this Deployment\'s log search returned');
+    if (!frozen || frozen.deploymentId !== deploymentId) throw invalidField('searchId', FieldCode.invalid, 'searchId is not one this Deployment\'s log search returned');
     search = frozen;
   } else {
     search = await newSearch(app, deploymentId, q);

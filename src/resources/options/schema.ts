@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { CLOUD_PROVIDERS, DateTime, named, StringEnum } from '../../http/schemas.js';
+import { CLOUD_PROVIDERS, DateTime, named, StringEnum } from '../../core/schemas.js';
 import { ASTRO_MACHINES, EXECUTORS, SCHEDULER_SIZES } from '../../platform/catalog.js';
 
 export const ProviderInstanceType = named('ProviderInstanceType', Type.Object({

@@ -1,5 +1,5 @@
-import { CLOUD_PROVIDERS, type CloudProvider } from '../../http/schemas.js';
-import { invalidField } from '../../http/errors.js';
+import { CLOUD_PROVIDERS, type CloudProvider } from '../../core/schemas.js';
+import { FieldCode, invalidField } from '../../core/errors.js';
 import {
   CLUSTER_REGIONS, DATABASE_INSTANCES, DEFAULT_CLUSTER_REGION, DEFAULT_DATABASE_INSTANCE, DEFAULT_NODE_INSTANCE,
   EXECUTORS, HYBRID_EXECUTORS, isAirflow3, NETWORK_DEFAULTS, NODE_COUNT, NODE_INSTANCES, RESOURCE_QUOTAS, RUNTIME_RELEASES,
@@ -56,17 +56,17 @@ export async function deploymentOptions(app: AppContext, organizationId: string,
   let workloadIdentityOptions: { role: string; label: string }[] | undefined;
   if (q.deploymentId !== undefined) {
     const d = await deploymentOptionsContext(app, organizationId, q.deploymentId);
-    if (!d) throw invalidField('deploymentId', 'exists', 'deploymentId does not name a Deployment in this Organization');
-    if (type !== undefined && type !== d.type) throw invalidField('deploymentType', 'mismatch', `deploymentType must be ${d.type}, the type of the Deployment deploymentId names`);
+    if (!d) throw invalidField('deploymentId', FieldCode.exists, 'deploymentId does not name a Deployment in this Organization');
+    if (type !== undefined && type !== d.type) throw invalidField('deploymentType', FieldCode.mismatch, `deploymentType must be ${d.type}, the type of the Deployment deploymentId names`);
     if (q.cloudProvider !== undefined && q.cloudProvider !== d.cloudProvider) {
-      throw invalidField('cloudProvider', 'mismatch', `cloudProvider must be ${d.cloudProvider}, the cloud provider of the Deployment deploymentId names`);
+      throw invalidField('cloudProvider', FieldCode.mismatch, `cloudProvider must be ${d.cloudProvider}, the cloud provider of the Deployment deploymentId names`);
     }
     type = d.type;
     runtimeFloor = d.runtimeVersion;
     workloadIdentityOptions = d.workloadIdentities;
   }
   const hybrid = type === 'HYBRID';
-  if (hybrid && q.executor === 'ASTRO') throw invalidField('executor', 'oneof', 'the ASTRO executor cannot be used with HYBRID Deployments');
+  if (hybrid && q.executor === 'ASTRO') throw invalidField('executor', FieldCode.oneOf, 'the ASTRO executor cannot be used with HYBRID Deployments');
   let runtimeReleases = q.executor === 'ASTRO' ? RUNTIME_RELEASES.filter((r) => isAirflow3(r.version)) : RUNTIME_RELEASES;
   if (runtimeFloor !== undefined) {
     const floor = runtimeFloor;

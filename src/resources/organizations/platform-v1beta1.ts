@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { defineOperation, STANDARD_ERRORS } from '../../http/operation.js';
 import { byOperationId, presentAs } from '../../http/projection.js';
-import { BasicSubjectProfile, DateTime, named, pageQuery, paginated, StringEnum } from '../../http/schemas.js';
+import { BasicSubjectProfile, DateTime, named, pageQuery, paginated, StringEnum } from '../../core/schemas.js';
 import { ManagedDomain, PAYMENT_METHODS, PRODUCT_PLAN_NAMES, PRODUCTS, type OrganizationView } from './schema.js';
 import { operations } from './routes.js';
 import * as service from './service.js';

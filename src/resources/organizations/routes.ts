@@ -1,5 +1,5 @@
 import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
-import { OrganizationIdParam } from '../../http/schemas.js';
+import { OrganizationIdParam } from '../../core/schemas.js';
 import { GetOrganizationQuery, ListOrganizationsQuery, Organization, OrganizationsPaginated, UpdateOrganizationRequest } from './schema.js';
 import * as service from './service.js';
 

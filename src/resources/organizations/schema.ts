@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { BasicSubjectProfile, DateTime, named, pageQuery, paginated, StringEnum } from '../../http/schemas.js';
+import { BasicSubjectProfile, DateTime, named, pageQuery, paginated, StringEnum } from '../../core/schemas.js';
 
 export const PRODUCT_PLAN_NAMES = [
   'INACTIVE', 'INTERNAL', 'POV', 'TRIAL', 'BASIC', 'BASIC_PAYGO', 'TEAM_PAYGO', 'STANDARD', 'PREMIUM',

@@ -1,8 +1,8 @@
 import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { found } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
+import { found } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { fromBool } from '../../store/codecs.js';

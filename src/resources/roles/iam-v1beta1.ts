@@ -1,6 +1,6 @@
 import Type, { type TObject } from 'typebox';
 import { byOperationId, presentAs } from '../../http/projection.js';
-import { named, nullAsAbsent } from '../../http/schemas.js';
+import { named, nullAsAbsent } from '../../core/schemas.js';
 import { operations } from './routes.js';
 import { CreateCustomRoleRequest, UpdateCustomRoleRequest } from './schema.js';
 import type { UpdateCustomRoleInput } from './service.js';

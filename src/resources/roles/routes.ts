@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
-import { OrganizationIdParam } from '../../http/schemas.js';
+import { OrganizationIdParam } from '../../core/schemas.js';
 import {
   CreateCustomRoleRequest, CustomRoleParams, ListPermissionGroupsQuery, ListRolesQuery, ListRoleTemplatesQuery, PermissionGroup, RoleParams,
   RolesPaginated, RoleTemplate, RoleWithPermission, UpdateCustomRoleRequest,

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { BasicSubjectProfile, DateTime, named, OrganizationIdParam, pageQuery, StringEnum } from '../../http/schemas.js';
+import { BasicSubjectProfile, DateTime, named, OrganizationIdParam, pageQuery, StringEnum } from '../../core/schemas.js';
 
 /** Scopes a role can have, as the reference names them in each place. */
 export const ROLE_SCOPES = ['DEPLOYMENT', 'WORKSPACE', 'ORGANIZATION'] as const;

@@ -5,8 +5,8 @@ import {
   BUILT_IN_ROLES, builtInPermissions, DEFAULT_ROLE_INFO, grantablePermissions, PERMISSION_GROUPS, ROLE_TEMPLATES, type PermissionScope,
 } from '../../auth/permissions.js';
 import type { Principal } from '../../auth/principal.js';
-import { found, invalidField } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
+import { FieldCode, found, invalidField } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { lockRow } from '../../store/locks.js';
 import { inTransaction } from '../../store/transactions.js';
@@ -37,18 +37,18 @@ const ENTITY_TYPES: Record<CustomRoleScope, string[]> = { DEPLOYMENT: ['DEPLOYME
 export async function checkRoleName(q: Queryable, organizationId: string, entityType: string, name: string, at: { field: string; workspaceId?: string }): Promise<void> {
   const kind = entityType === 'DAG_TAG' ? 'DAG' : entityType;
   const builtIn = BUILT_IN_ROLES[kind as keyof typeof BUILT_IN_ROLES];
-  if (!builtIn) throw invalidField(at.field, 'oneof', `${entityType} is not a kind of entity roles are held on`);
+  if (!builtIn) throw invalidField(at.field, FieldCode.oneOf, `${entityType} is not a kind of entity roles are held on`);
   if (builtIn.includes(name)) return;
   if (kind === 'ORGANIZATION' || kind === 'WORKSPACE' || builtInPermissions(name)) {
-    throw invalidField(at.field, 'oneof', `${name} is not a ${entityType} role; one of [${builtIn.join(' ')}]${kind === 'DEPLOYMENT' || kind === 'DAG' ? ' or a custom role' : ''}`);
+    throw invalidField(at.field, FieldCode.oneOf, `${name} is not a ${entityType} role; one of [${builtIn.join(' ')}]${kind === 'DEPLOYMENT' || kind === 'DAG' ? ' or a custom role' : ''}`);
   }
   const custom = await repo.lockRoleByName(q, organizationId, name);
   if (!custom || custom.scope_type !== kind) {
-    throw invalidField(at.field, 'oneof', `${name} is neither a built-in ${kind} role [${builtIn.join(' ')}] nor a custom ${kind} role of this Organization`);
+    throw invalidField(at.field, FieldCode.oneOf, `${name} is neither a built-in ${kind} role [${builtIn.join(' ')}] nor a custom ${kind} role of this Organization`);
   }
   const restricted = repo.jsonList(custom.restricted_workspace_ids);
   if (restricted.length > 0 && at.workspaceId !== undefined && !restricted.includes(at.workspaceId)) {
-    throw invalidField(at.field, 'invalid', `the custom role ${name} is restricted to other Workspaces`);
+    throw invalidField(at.field, FieldCode.invalid, `the custom role ${name} is restricted to other Workspaces`);
   }
 }
 
@@ -95,7 +95,7 @@ export function listPermissionGroups(scope: string | undefined) {
 function checkPermissions(scope: CustomRoleScope, permissions: string[]): string[] {
   const allowed = grantablePermissions(scope as PermissionScope);
   permissions.forEach((p, i) => {
-    if (!allowed.has(p)) throw invalidField(`permissions[${i}]`, 'oneof', `${p} is not a permission a ${scope} role can grant (see ListPermissionGroups)`);
+    if (!allowed.has(p)) throw invalidField(`permissions[${i}]`, FieldCode.oneOf, `${p} is not a permission a ${scope} role can grant (see ListPermissionGroups)`);
   });
   return [...new Set(permissions)];
 }
@@ -109,7 +109,7 @@ async function checkWorkspaces(q: Queryable, organizationId: string, ids: string
   const unique = [...new Set(ids)];
   const existing = await existingWorkspaceIds(q, organizationId, unique);
   ids.forEach((id, i) => {
-    if (!existing.has(id)) throw invalidField(`restrictedWorkspaceIds[${i}]`, 'exists', `${id} is not a Workspace of this Organization`);
+    if (!existing.has(id)) throw invalidField(`restrictedWorkspaceIds[${i}]`, FieldCode.exists, `${id} is not a Workspace of this Organization`);
   });
   return unique;
 }
@@ -118,8 +118,8 @@ async function checkWorkspaces(q: Queryable, organizationId: string, ids: string
 async function checkNameFree(q: Queryable, organizationId: string, name: string, self?: string): Promise<void> {
   await lockRow(q, 'organizations', organizationId);
   const same = await repo.findRoleByName(q, organizationId, name);
-  if (same && same.id !== self) throw invalidField('name', 'unique', `the Organization already has a role named ${name}`);
-  if (builtInPermissions(name)) throw invalidField('name', 'unique', `${name} is the name of a built-in role`);
+  if (same && same.id !== self) throw invalidField('name', FieldCode.unique, `the Organization already has a role named ${name}`);
+  if (builtInPermissions(name)) throw invalidField('name', FieldCode.unique, `${name} is the name of a built-in role`);
 }
 
 export function createRole(app: AppContext, p: Principal, organizationId: string, body: CreateCustomRoleBody): Promise<RoleWithPermissionView> {
@@ -200,7 +200,7 @@ export function deleteRole(app: AppContext, organizationId: string, id: string):
         ...(teams > 0 ? [plural(teams, 'Team', 'Teams')] : []),
       ];
       const list = holders.length > 1 ? `${holders.slice(0, -1).join(', ')} and ${holders.at(-1)}` : holders[0];
-      throw invalidField('customRoleId', 'in_use', `the role is held by ${list}; change their roles first`);
+      throw invalidField('customRoleId', FieldCode.inUse, `the role is held by ${list}; change their roles first`);
     }
     await repo.deleteRole(tx, id);
     await invalidateAll(tx);
@@ -219,7 +219,7 @@ export async function forgetWorkspace(q: Queryable, organizationId: string, work
   const only = naming.filter((r) => repo.jsonList(r.restricted_workspace_ids).every((w) => w === workspaceId));
   if (only.length > 0) {
     const names = only.map((r) => r.name).sort().join(', ');
-    throw invalidField('workspaceId', 'in_use', `the custom role${only.length === 1 ? '' : 's'} ${names} ${only.length === 1 ? 'is' : 'are'} restricted to this Workspace alone; change ${only.length === 1 ? 'its' : 'their'} restrictedWorkspaceIds or delete ${only.length === 1 ? 'it' : 'them'} first`);
+    throw invalidField('workspaceId', FieldCode.inUse, `the custom role${only.length === 1 ? '' : 's'} ${names} ${only.length === 1 ? 'is' : 'are'} restricted to this Workspace alone; change ${only.length === 1 ? 'its' : 'their'} restrictedWorkspaceIds or delete ${only.length === 1 ? 'it' : 'them'} first`);
   }
   for (const r of naming) {
     const rest = repo.jsonList(r.restricted_workspace_ids).filter((w) => w !== workspaceId);

@@ -1,5 +1,5 @@
 import { defineOperation, ITEM_ERRORS } from '../../http/operation.js';
-import { OrganizationIdParam, SubjectRoles } from '../../http/schemas.js';
+import { OrganizationIdParam, SubjectRoles } from '../../core/schemas.js';
 import { filterTarget } from '../users/service.js';
 import {
   AddTeamMembersRequest, CreateTeamRequest, ListTeamMembersQuery, ListTeamsQuery, Team, TeamMemberParams, TeamMembersPaginated, TeamParams,

@@ -2,7 +2,7 @@ import Type, { type Static } from 'typebox';
 import {
   BasicSubjectProfile, DagRole, DateTime, DeploymentRole, named, OrganizationIdParam, OrganizationRoleEnum, pageQuery, paginated, StringEnum,
   WorkspaceRole,
-} from '../../http/schemas.js';
+} from '../../core/schemas.js';
 
 // ---------------------------------------------------------------- responses
 

@@ -2,9 +2,9 @@ import { actor } from '../../auth/access.js';
 import { invalidateAll } from '../../store/cache.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
-import { badRequest, found, invalidField, notFound } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
-import type { SubjectRolesView } from '../../http/schemas.js';
+import { badRequest, FieldCode, found, invalidField, notFound } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
+import type { SubjectRolesView } from '../../core/schemas.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { inTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
@@ -34,9 +34,9 @@ const MAX_DESCRIPTION = 2000;
 
 function checkText(body: { name: string; description?: string }): void {
   requireText('name', body.name);
-  if (body.name.length > MAX_NAME) throw invalidField('name', 'max', `name must be at most ${MAX_NAME} characters long`);
+  if (body.name.length > MAX_NAME) throw invalidField('name', FieldCode.max, `name must be at most ${MAX_NAME} characters long`);
   if (body.description !== undefined && body.description.length > MAX_DESCRIPTION) {
-    throw invalidField('description', 'max', `description must be at most ${MAX_DESCRIPTION} characters long`);
+    throw invalidField('description', FieldCode.max, `description must be at most ${MAX_DESCRIPTION} characters long`);
   }
 }
 
@@ -59,7 +59,7 @@ async function checkMembers(db: Queryable, organizationId: string, ids: string[]
   for (const [i, id] of ids.entries()) requireText(`memberIds[${i}]`, id);
   const known = await existingUserIds(db, organizationId, unique);
   const missing = unique.find((id) => !known.has(id));
-  if (missing !== undefined) throw invalidField('memberIds', 'exists', `memberIds names ${missing}, which is not a user of this Organization`);
+  if (missing !== undefined) throw invalidField('memberIds', FieldCode.exists, `memberIds names ${missing}, which is not a user of this Organization`);
   return unique;
 }
 

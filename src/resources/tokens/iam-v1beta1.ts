@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { byOperationId, presentAs } from '../../http/projection.js';
-import { named, paginated, StringEnum } from '../../http/schemas.js';
+import { named, paginated, StringEnum } from '../../core/schemas.js';
 import { agentOperations, operations } from './routes.js';
 import { ApiToken, CreateApiTokenRequest, TOKEN_SCOPES, type ApiTokenView, type CreateApiTokenBody } from './schema.js';
 

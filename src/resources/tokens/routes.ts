@@ -1,6 +1,6 @@
 import type { Static } from 'typebox';
 import { defineOperation, ITEM_ERRORS, type OpInput } from '../../http/operation.js';
-import { OrganizationIdParam } from '../../http/schemas.js';
+import { OrganizationIdParam } from '../../core/schemas.js';
 import * as agents from './agents.js';
 import {
   AgentTokenDeploymentParams, AgentTokenParams, CreateAgentTokenRequest, ListAgentTokensQuery,

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { BasicSubjectProfile, DateTime, named, OrganizationIdParam, pageQuery, paginated, StringEnum } from '../../http/schemas.js';
+import { BasicSubjectProfile, DateTime, named, OrganizationIdParam, pageQuery, paginated, StringEnum } from '../../core/schemas.js';
 
 export const TOKEN_SCOPES = ['DEPLOYMENT', 'WORKSPACE', 'ORGANIZATION'] as const;
 export const TOKEN_KINDS = ['STANDARD', 'DIRECT_ACCESS'] as const;
@@ -43,8 +43,8 @@ export type ApiTokenView = Static<typeof ApiToken>;
 
 export const ApiTokensPaginated = paginated('ApiTokensPaginated', 'tokens', ApiToken);
 
-// The role shapes users and Teams share with tokens live in http/schemas.ts.
-export { DagRole, DeploymentRole, SubjectRoles, WorkspaceRole, type SubjectRolesView } from '../../http/schemas.js';
+// The role shapes users and Teams share with tokens live in core/schemas.ts.
+export { DagRole, DeploymentRole, SubjectRoles, WorkspaceRole, type SubjectRolesView } from '../../core/schemas.js';
 
 // ---------------------------------------------------------------- requests
 

@@ -7,8 +7,8 @@ import { actor, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import { hashToken, mintTokenValue, shortTokenOf } from '../../auth/tokens.js';
 import type { AppContext } from '../../context.js';
-import { found, invalidField } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
+import { FieldCode, found, invalidField } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
 import { updatedColumns } from '../../store/audit.js';
 import { newId } from '../../store/ids.js';
 import { envelope } from '../../store/pagination.js';
@@ -165,7 +165,7 @@ async function checkRoles(db: Queryable, organizationId: string, t: Scoped, role
   let own = 0;
   for (const [i, r] of roles.entries()) {
     const at = `roles[${i}]`;
-    const bad = (field: string, message: string) => invalidField(`${at}.${field}`, 'invalid', message);
+    const bad = (field: string, message: string) => invalidField(`${at}.${field}`, FieldCode.invalid, message);
     requireText(`${at}.entityId`, r.entityId);
     requireText(`${at}.role`, r.role);
     const type = r.entityType;
@@ -179,7 +179,7 @@ async function checkRoles(db: Queryable, organizationId: string, t: Scoped, role
     } else if (type === 'DEPLOYMENT') {
       workspaceId = found(await findDeployment(db, organizationId, r.entityId), 'Deployment').workspace_id;
     } else {
-      if (r.deploymentId === undefined || r.deploymentId.trim() === '') throw invalidField(`${at}.deploymentId`, 'required', `deploymentId is required for ${type} roles`);
+      if (r.deploymentId === undefined || r.deploymentId.trim() === '') throw invalidField(`${at}.deploymentId`, FieldCode.required, `deploymentId is required for ${type} roles`);
       workspaceId = found(await findDeployment(db, organizationId, r.deploymentId), 'Deployment').workspace_id;
       deploymentId = r.deploymentId;
     }
@@ -201,7 +201,7 @@ async function checkRoles(db: Queryable, organizationId: string, t: Scoped, role
     }
     out.push({ entity_type: type, entity_id: r.entityId, role: r.role, deployment_id: deploymentId });
   }
-  if (own !== 1) throw invalidField('roles', 'invalid', `the token must hold exactly one ${t.scope} role, on its own ${t.scope.toLowerCase()}`);
+  if (own !== 1) throw invalidField('roles', FieldCode.invalid, `the token must hold exactly one ${t.scope} role, on its own ${t.scope.toLowerCase()}`);
   return out;
 }
 

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { ORGANIZATION_ROLES } from '../../auth/permissions.js';
 import { openContext, UsageError, type CommandTable } from '../../command.js';
 import type { Config } from '../../config.js';
-import { ApiError } from '../../http/errors.js';
+import { ApiError } from '../../core/errors.js';
+import { ORGANIZATION_ROLES } from '../../core/roles.js';
 import { findOrganization } from '../organizations/repo.js';
 import { createInvite } from './service.js';
 

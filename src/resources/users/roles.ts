@@ -1,7 +1,7 @@
 import type { Static } from 'typebox';
-import { invalidField } from '../../http/errors.js';
-import { requireText } from '../../http/rules.js';
-import type { DagRole, DeploymentRole, SubjectRolesView, WorkspaceRole } from '../../http/schemas.js';
+import { FieldCode, invalidField } from '../../core/errors.js';
+import { requireText } from '../../core/rules.js';
+import type { DagRole, DeploymentRole, SubjectRolesView, WorkspaceRole } from '../../core/schemas.js';
 import type { Queryable } from '../../store/types.js';
 import { findDeployment, lockDeployments } from '../deployments/repo.js';
 import { existingWorkspaceIds, lockWorkspaces } from '../workspaces/repo.js';
@@ -62,8 +62,8 @@ export async function checkRoleChanges(db: Queryable, organizationId: string, bo
     for (const [i, r] of body.workspaceRoles.entries()) {
       const at = `workspaceRoles[${i}]`;
       requireText(`${at}.workspaceId`, r.workspaceId);
-      if (!existing.has(r.workspaceId)) throw invalidField(`${at}.workspaceId`, 'exists', `${at}.workspaceId names no Workspace of this Organization`);
-      if (seen.has(r.workspaceId)) throw invalidField(`${at}.workspaceId`, 'unique', `${at}.workspaceId repeats Workspace ${r.workspaceId}`);
+      if (!existing.has(r.workspaceId)) throw invalidField(`${at}.workspaceId`, FieldCode.exists, `${at}.workspaceId names no Workspace of this Organization`);
+      if (seen.has(r.workspaceId)) throw invalidField(`${at}.workspaceId`, FieldCode.unique, `${at}.workspaceId repeats Workspace ${r.workspaceId}`);
       seen.add(r.workspaceId);
       await checkRoleNames(db, organizationId, 'WORKSPACE', r.role, `${at}.role`);
       rows.push({ scope_type: 'WORKSPACE', entity_id: r.workspaceId, deployment_id: null, role: r.role });
@@ -83,8 +83,8 @@ export async function checkRoleChanges(db: Queryable, organizationId: string, bo
     for (const [i, r] of body.deploymentRoles.entries()) {
       const at = `deploymentRoles[${i}]`;
       requireText(`${at}.deploymentId`, r.deploymentId);
-      if (!(await deploymentExists(r.deploymentId))) throw invalidField(`${at}.deploymentId`, 'exists', `${at}.deploymentId names no Deployment of this Organization`);
-      if (seen.has(r.deploymentId)) throw invalidField(`${at}.deploymentId`, 'unique', `${at}.deploymentId repeats Deployment ${r.deploymentId}`);
+      if (!(await deploymentExists(r.deploymentId))) throw invalidField(`${at}.deploymentId`, FieldCode.exists, `${at}.deploymentId names no Deployment of this Organization`);
+      if (seen.has(r.deploymentId)) throw invalidField(`${at}.deploymentId`, FieldCode.unique, `${at}.deploymentId repeats Deployment ${r.deploymentId}`);
       seen.add(r.deploymentId);
       await checkRoleNames(db, organizationId, 'DEPLOYMENT', r.role, `${at}.role`);
       rows.push({ scope_type: 'DEPLOYMENT', entity_id: r.deploymentId, deployment_id: null, role: r.role });
@@ -99,12 +99,12 @@ export async function checkRoleChanges(db: Queryable, organizationId: string, bo
       requireText(`${at}.deploymentId`, r.deploymentId);
       const hasId = r.dagId !== undefined && r.dagId.trim() !== '';
       const hasTag = r.dagTag !== undefined && r.dagTag.trim() !== '';
-      if (hasId === hasTag) throw invalidField(`${at}.dagId`, 'required_without', `${at} needs exactly one of dagId and dagTag`);
-      if (!(await deploymentExists(r.deploymentId))) throw invalidField(`${at}.deploymentId`, 'exists', `${at}.deploymentId names no Deployment of this Organization`);
+      if (hasId === hasTag) throw invalidField(`${at}.dagId`, FieldCode.requiredWithout, `${at} needs exactly one of dagId and dagTag`);
+      if (!(await deploymentExists(r.deploymentId))) throw invalidField(`${at}.deploymentId`, FieldCode.exists, `${at}.deploymentId names no Deployment of this Organization`);
       const scope = hasId ? 'DAG' : 'DAG_TAG';
       const entity = hasId ? r.dagId! : r.dagTag!;
       const key = `${scope}\u0000${entity}\u0000${r.deploymentId}`;
-      if (seen.has(key)) throw invalidField(`${at}.${hasId ? 'dagId' : 'dagTag'}`, 'unique', `${at} repeats the role on ${hasId ? 'DAG' : 'DAG tag'} ${entity} of Deployment ${r.deploymentId}`);
+      if (seen.has(key)) throw invalidField(`${at}.${hasId ? 'dagId' : 'dagTag'}`, FieldCode.unique, `${at} repeats the role on ${hasId ? 'DAG' : 'DAG tag'} ${entity} of Deployment ${r.deploymentId}`);
       seen.add(key);
       await checkRoleNames(db, organizationId, 'DAG', r.role, `${at}.role`);
       rows.push({ scope_type: scope, entity_id: entity, deployment_id: r.deploymentId, role: r.role });

@@ -1,6 +1,6 @@
 import { actor } from '../../auth/access.js';
 import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
-import { OrganizationIdParam, SubjectRoles } from '../../http/schemas.js';
+import { OrganizationIdParam, SubjectRoles } from '../../core/schemas.js';
 import {
   CreateUserInviteRequest, Invite, InviteParams, ListUsersQuery, ListUserTeamsQuery, SelfUser, SelfUserQuery, UpdateUserRolesRequest, User,
   UserParams, UsersPaginated, UserTeamsPaginated,

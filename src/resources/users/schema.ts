@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import {
   BasicSubjectProfile, DagRole, DateTime, DeploymentRole, named, OrganizationIdParam, OrganizationRoleEnum, pageQuery, paginated, StringEnum, WorkspaceRole,
-} from '../../http/schemas.js';
+} from '../../core/schemas.js';
 
 export const USER_STATUSES = ['ACTIVE', 'INACTIVE', 'PENDING', 'BANNED'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];

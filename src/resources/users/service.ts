@@ -3,9 +3,9 @@ import { invalidateAll } from '../../store/cache.js';
 import type { Principal } from '../../auth/principal.js';
 import { resolveProfiles } from '../../auth/subjects.js';
 import type { AppContext } from '../../context.js';
-import { badRequest, found, invalidField, unauthorized } from '../../http/errors.js';
-import { normalEmail } from '../../http/rules.js';
-import type { SubjectRolesView } from '../../http/schemas.js';
+import { badRequest, FieldCode, found, invalidField, unauthorized } from '../../core/errors.js';
+import { normalEmail } from '../../core/rules.js';
+import type { SubjectRolesView } from '../../core/schemas.js';
 import type { ActorRef } from '../../store/audit.js';
 import { inTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
@@ -66,7 +66,7 @@ export async function getUser(app: AppContext, organizationId: string, userId: s
  */
 export function updateUserRoles(app: AppContext, organizationId: string, userId: string, body: UpdateUserRolesBody): Promise<SubjectRolesView> {
   if ((body.workspaceRoles !== undefined || body.deploymentRoles !== undefined) && body.organizationRole === undefined) {
-    throw invalidField('organizationRole', 'required_with', 'organizationRole is required when workspaceRoles or deploymentRoles are sent');
+    throw invalidField('organizationRole', FieldCode.requiredWith, 'organizationRole is required when workspaceRoles or deploymentRoles are sent');
   }
   return inTransaction(app.db, async (tx) => {
     await loadUser(tx, organizationId, userId);
@@ -122,7 +122,7 @@ async function describeInvite(db: Queryable, invite: repo.InviteRow, invitee: re
  */
 export function createInvite(app: AppContext, by: ActorRef, organizationId: string, body: CreateUserInviteBody): Promise<InviteView> {
   const email = normalEmail(body.inviteeEmail);
-  if (email === undefined) throw invalidField('inviteeEmail', 'email', 'inviteeEmail must be an email address');
+  if (email === undefined) throw invalidField('inviteeEmail', FieldCode.email, 'inviteeEmail must be an email address');
   return inTransaction(app.db, async (tx) => {
     const now = app.clock.now();
     const at = storedTime(now);
@@ -130,9 +130,9 @@ export function createInvite(app: AppContext, by: ActorRef, organizationId: stri
     let userId: string;
     if (existing) {
       if (existing.organization_id === organizationId) {
-        throw invalidField('inviteeEmail', 'unique', existing.status === 'PENDING' ? `${email} is already invited` : `${email} is already a member of this Organization`);
+        throw invalidField('inviteeEmail', FieldCode.unique, existing.status === 'PENDING' ? `${email} is already invited` : `${email} is already a member of this Organization`);
       }
-      if (existing.organization_id !== null) throw invalidField('inviteeEmail', 'unique', `${email} already belongs to another Organization`);
+      if (existing.organization_id !== null) throw invalidField('inviteeEmail', FieldCode.unique, `${email} already belongs to another Organization`);
       userId = existing.id;
       await repo.updateUser(tx, userId, { organization_id: organizationId, status: 'PENDING', organization_role: body.role, updated_at: at });
     } else {
@@ -141,7 +141,7 @@ export function createInvite(app: AppContext, by: ActorRef, organizationId: stri
         id: userId, organization_id: organizationId, subject: null, email, full_name: '', avatar_url: '',
         status: 'PENDING', organization_role: body.role, created_at: at, updated_at: at,
       });
-      if (!inserted) throw invalidField('inviteeEmail', 'unique', `${email} is already invited`);
+      if (!inserted) throw invalidField('inviteeEmail', FieldCode.unique, `${email} is already invited`);
     }
     const invite = {
       id: newId(), organization_id: organizationId, user_id: userId, role: body.role, inviter_id: by.id, inviter_type: by.type,

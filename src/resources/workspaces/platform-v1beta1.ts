@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { byOperationId, presentAs, without } from '../../http/projection.js';
-import { named, paginated } from '../../http/schemas.js';
+import { named, paginated } from '../../core/schemas.js';
 import { operations } from './routes.js';
 import { CreateWorkspaceRequest, UpdateWorkspaceRequest, Workspace, type WorkspaceView } from './schema.js';
 

@@ -1,6 +1,6 @@
 import { visibleScope } from '../../auth/access.js';
 import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
-import { OrganizationIdParam } from '../../http/schemas.js';
+import { OrganizationIdParam } from '../../core/schemas.js';
 import { CreateWorkspaceRequest, ListWorkspacesQuery, UpdateWorkspaceRequest, Workspace, WorkspaceParams, WorkspacesPaginated } from './schema.js';
 import * as service from './service.js';
 

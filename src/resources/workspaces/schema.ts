@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { BasicSubjectProfile, CLOUD_PROVIDERS, DateTime, named, OrganizationIdParam, pageQuery, paginated, StringEnum } from '../../http/schemas.js';
+import { BasicSubjectProfile, CLOUD_PROVIDERS, DateTime, named, OrganizationIdParam, pageQuery, paginated, StringEnum } from '../../core/schemas.js';
 
 const defaults = {
   defaultCloudProvider: Type.Optional(StringEnum(CLOUD_PROVIDERS, { description: 'Cloud provider new Deployments use when they name no infrastructure; goes with defaultRegion.' })),

@@ -1,11 +1,11 @@
 import type { AppContext } from '../../context.js';
 import { actor, type Visible } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { badRequest, found, invalidField } from '../../http/errors.js';
+import { badRequest, FieldCode, found, invalidField } from '../../core/errors.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
-import type { CloudProvider } from '../../http/schemas.js';
-import { requireText } from '../../http/rules.js';
+import type { CloudProvider } from '../../core/schemas.js';
+import { requireText } from '../../core/rules.js';
 import { fromBool } from '../../store/codecs.js';
 import { inTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
@@ -40,16 +40,16 @@ async function resolveDefaults(db: Queryable, organizationId: string, body: { de
   const provider = defaultCloudProvider || null;
   const region = defaultRegion || null;
   if (clusterId && (provider || region)) {
-    throw invalidField('defaultClusterId', 'excluded_with', 'defaultClusterId cannot be combined with defaultCloudProvider or defaultRegion');
+    throw invalidField('defaultClusterId', FieldCode.excludedWith, 'defaultClusterId cannot be combined with defaultCloudProvider or defaultRegion');
   }
-  if (provider && !region) throw invalidField('defaultRegion', 'required_with', 'defaultRegion is required when defaultCloudProvider is set');
-  if (region && !provider) throw invalidField('defaultCloudProvider', 'required_with', 'defaultCloudProvider is required when defaultRegion is set');
+  if (provider && !region) throw invalidField('defaultRegion', FieldCode.requiredWith, 'defaultRegion is required when defaultCloudProvider is set');
+  if (region && !provider) throw invalidField('defaultCloudProvider', FieldCode.requiredWith, 'defaultCloudProvider is required when defaultRegion is set');
   if (provider && region && !findRegion(STANDARD_REGIONS[provider as CloudProvider], region)) {
     const valid = STANDARD_REGIONS[provider as CloudProvider].map((r) => r.name).join(' ');
-    throw invalidField('defaultRegion', 'oneof', `defaultRegion must be one of [${valid}] for ${provider}`);
+    throw invalidField('defaultRegion', FieldCode.oneOf, `defaultRegion must be one of [${valid}] for ${provider}`);
   }
   if (clusterId && !(await findCluster(db, organizationId, clusterId))) {
-    throw invalidField('defaultClusterId', 'exists', 'defaultClusterId does not name a cluster in this Organization');
+    throw invalidField('defaultClusterId', FieldCode.exists, 'defaultClusterId does not name a cluster in this Organization');
   }
   return { default_cluster_id: clusterId, default_cloud_provider: provider, default_region: region };
 }

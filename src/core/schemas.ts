@@ -1,5 +1,5 @@
-import { WORKSPACE_ROLES } from '../auth/permissions.js';
 import Type, { type Static, type TArray, type TInteger, type TSchema, type TUnsafe, type TObject } from 'typebox';
+import { WORKSPACE_ROLES } from './roles.js';
 
 /**
  * Shared schema building blocks. A schema passed through `named()` becomes a component of the
