@@ -3,10 +3,9 @@ import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import { badRequest, conflict, forbidden, found, invalidField } from '../../http/errors.js';
 import { createdColumns } from '../../store/audit.js';
-import { inTransaction, type Queryable } from '../../store/db.js';
+import { inTransaction, lockRow, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
-import { lockOrganization } from '../organizations/repo.js';
 import { contains, formatRange, parseAddress, parseRange, type IpRange } from './cidr.js';
 import * as repo from './repo.js';
 import type { AllowedIpAddressRangeView } from './schema.js';
@@ -19,6 +18,13 @@ import { rangeViews } from './view.js';
  * protection follows the real API: the first ranges must include the caller's own address;
  * deleting or narrowing the range that covers the caller later is not refused.
  */
+
+/**
+ * Takes the organization's row lock in the caller's transaction: writes to one organization's
+ * allow-list run one at a time (on PostgreSQL a concurrent one waits; SQLite runs write
+ * transactions one at a time anyway).
+ */
+const lockOrganizationRanges = (tx: Queryable, organizationId: string) => lockRow(tx, 'organizations', organizationId);
 
 /** Most ranges one page returns, whatever the limit asked (the reference sets no maximum). */
 const PAGE_MAX = 1000;
@@ -47,7 +53,7 @@ interface NewRanges {
 async function insertNew(app: AppContext, p: Principal, n: NewRanges): Promise<AllowedIpAddressRangeView[]> {
   const texts = n.ranges.map(formatRange);
   return inTransaction(app.db, async (tx) => {
-    await lockOrganization(tx, n.organizationId);
+    await lockOrganizationRanges(tx, n.organizationId);
     const existing = await repo.allRanges(tx, n.organizationId);
     const stored = new Set(existing.map((r) => r.ip_address_range));
     const taken = texts.find((t) => stored.has(t));
@@ -96,7 +102,7 @@ export async function bulkCreateRanges(app: AppContext, p: Principal, organizati
 
 export async function deleteRange(app: AppContext, organizationId: string, id: string): Promise<void> {
   await inTransaction(app.db, async (tx) => {
-    await lockOrganization(tx, organizationId);
+    await lockOrganizationRanges(tx, organizationId);
     found(await repo.findRange(tx, organizationId, id), 'Allowed IP address range');
     await repo.deleteRanges(tx, organizationId, [id]);
   });
@@ -104,7 +110,7 @@ export async function deleteRange(app: AppContext, organizationId: string, id: s
 
 export async function bulkDeleteRanges(app: AppContext, organizationId: string, ids: string[]): Promise<void> {
   await inTransaction(app.db, async (tx) => {
-    await lockOrganization(tx, organizationId);
+    await lockOrganizationRanges(tx, organizationId);
     await repo.deleteRanges(tx, organizationId, [...new Set(ids)]);
   });
 }
