@@ -4,6 +4,16 @@ import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
+/**
+ * The resource families, each importing only families before it: the one direction of
+ * src/resources/. A family that needs a later one is missing a rule above the families
+ * (src/resources/cascades.ts) or a port (src/context.ts).
+ */
+const FAMILY_ORDER = [
+  'ipranges', 'auditlogs', 'organizations', 'clusters', 'workspaces', 'logs', 'deployments', 'deploys',
+  'envobjects', 'alerts', 'options', 'roles', 'tokens', 'users', 'teams',
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'data/', 'bench/results/'] },
   js.configs.recommended,
@@ -20,17 +30,30 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
   },
-  {
-    // A resource family reaches into another only through its repository or service.
-    files: ['src/resources/*/**/*.ts'],
+  // A family reaches into another only through its repository or service, and only into a
+  // family before it in FAMILY_ORDER.
+  ...FAMILY_ORDER.map((family, i) => ({
+    files: [`src/resources/${family}/**/*.ts`],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{
-          regex: '^\\.\\./(?!\\.)[^/]+/(?!(repo|service)\\.js$)',
-          message: 'Import another resource family only through its repo.js or service.js.',
-        }],
+        patterns: [
+          {
+            regex: '^\\.\\./(?!\\.)[^/]+/(?!(repo|service)\\.js$)',
+            message: 'Import another resource family only through its repo.js or service.js.',
+          },
+          ...(i + 1 < FAMILY_ORDER.length ? [{
+            regex: `^\\.\\./(${FAMILY_ORDER.slice(i + 1).join('|')})/`,
+            message: `${family} comes before these families (FAMILY_ORDER in eslint.config.js): it may not import them. A rule that needs them belongs above the families (src/resources/cascades.ts) or reaches them through a port (src/context.ts).`,
+          }] : []),
+        ],
       }],
     },
+  })),
+  {
+    // Every folder of src/resources/ is a family of FAMILY_ORDER.
+    files: ['src/resources/*/**/*.ts'],
+    ignores: FAMILY_ORDER.map((f) => `src/resources/${f}/**`),
+    rules: { 'no-restricted-syntax': ['error', { selector: 'Program', message: 'A new resource family: add it to FAMILY_ORDER in eslint.config.js.' }] },
   },
   {
     // The store and the platform data know nothing of HTTP or of resource families.

@@ -30,7 +30,7 @@ import type { Principal } from '../src/auth/principal.js';
 import { inTransaction } from '../src/store/transactions.js';
 import { newId } from '../src/store/ids.js';
 import { storedTime } from '../src/time.js';
-import { createOrganizationWithOwner } from '../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../src/bootstrap.js';
 import { createWorkspace } from '../src/resources/workspaces/service.js';
 import { createDeployment } from '../src/resources/deployments/service.js';
 import * as deployments from '../src/resources/deployments/repo.js';

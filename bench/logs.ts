@@ -36,7 +36,7 @@ import { loadConfig } from '../src/config.js';
 import { builtInPermissions } from '../src/auth/permissions.js';
 import type { Principal } from '../src/auth/principal.js';
 import { inTransaction } from '../src/store/transactions.js';
-import { createOrganizationWithOwner } from '../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../src/bootstrap.js';
 import { createWorkspace } from '../src/resources/workspaces/service.js';
 import { createDeployment } from '../src/resources/deployments/service.js';
 import { appendLogLines, LOG_SOURCES, type NewLogLine } from '../src/resources/logs/repo.js';

@@ -9,7 +9,7 @@
 // Prints one JSON line per organization: {"organizationId","token","workspaces","seconds"}.
 import { loadConfig } from '../src/config.js';
 import { openContext } from '../src/command.js';
-import { createOrganizationWithOwner } from '../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../src/bootstrap.js';
 import * as workspaces from '../src/resources/workspaces/repo.js';
 import { newId } from '../src/store/ids.js';
 import { storedTime } from '../src/time.js';

@@ -17,6 +17,7 @@ import { buildSpec } from './openapi/build.js';
 import { surfaces } from './resources/index.js';
 import { startAuditRetention } from './resources/auditlogs/service.js';
 import { registerUploadRoutes } from './resources/deploys/upload.js';
+import { findDeployment, findDeploymentByNamespace } from './resources/deployments/repo.js';
 import { registerOtlpLogs } from './resources/logs/otlp.js';
 import { startLogRetention } from './resources/logs/service.js';
 
@@ -85,7 +86,7 @@ export async function buildApp(app: AppContext, opts: BuildOptions = {}): Promis
   await registerUploadRoutes(fastify, app);
   // OTLP/HTTP log ingestion at its standard path, beside (not inside) the v1 surface: its own
   // body handling and error shape.
-  await registerOtlpLogs(fastify, app);
+  await registerOtlpLogs(fastify, app, { byId: findDeployment, byNamespace: findDeploymentByNamespace });
   const logRetention = startLogRetention(app, (err) => fastify.log.error({ err }, 'deleting expired log lines failed'));
   fastify.addHook('onClose', () => logRetention.close());
 

@@ -2,8 +2,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { openContext, UsageError, type Command, type CommandTable } from './command.js';
 import { SecretKeyError } from './store/crypto.js';
 import { buildApp } from './app.js';
-import { ensureBootstrap } from './bootstrap.js';
-import { registerOrganizationCommands } from './resources/organizations/cli.js';
+import { ensureBootstrap, registerOrganizationCommands } from './bootstrap.js';
 import { registerClusterCommand } from './resources/clusters/cli.js';
 import { registerUserCommands } from './resources/users/cli.js';
 

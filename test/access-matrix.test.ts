@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ORGANIZATION_ROLES, WORKSPACE_ROLES } from '../src/core/roles.js';
 import { surfaces } from '../src/resources/index.js';
-import { createOrganizationWithOwner } from '../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../src/bootstrap.js';
 import { issueToken, type TokenScope } from '../src/resources/tokens/service.js';
 import { ManualClock } from '../src/time.js';
 import type { AccessCase, AccessCases, Grant, MatrixContext, OlderSurfaceCases } from './access/types.js';

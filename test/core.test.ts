@@ -92,7 +92,7 @@ describe('core: auth, errors, spec, health', () => {
   });
 
   it('answers another organization the same way whether it exists or not', async () => {
-    const other = (await import('../src/resources/organizations/service.js'));
+    const other = (await import('../src/bootstrap.js'));
     const created = await other.createOrganizationWithOwner(s.app, { name: 'Other' });
     const foreign = await s.api.get(`/v1/organizations/${created.organizationId}/workspaces`);
     const missing = await s.api.get(`/v1/organizations/c${'0'.repeat(24)}/workspaces`);

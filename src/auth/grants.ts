@@ -26,7 +26,7 @@ const EMPTY: ReadonlySet<string> = Object.freeze(new Set<string>());
  * - a Deployment role of a Deployment that no longer exists carries nothing;
  * - whoever holds a Deployment role and no role in its Workspace is a Workspace Accessor there
  *   (domain.md §4.1).
- * The token loader calls this; results live in the auth cache, which every change to a custom role
+ * The token loader calls this; results live in the store cache, which every change to a custom role
  * or a grant clears (invalidateAll / invalidateToken in the writing transaction).
  */
 export async function resolveGrants(db: Queryable, organizationId: string, stored: readonly StoredGrant[]): Promise<PrincipalRole[]> {

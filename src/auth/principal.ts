@@ -2,8 +2,9 @@ import type { AppContext } from '../context.js';
 import { forbidden, unauthorized } from '../core/errors.js';
 import { allTeamsOfUser } from '../resources/teams/repo.js';
 import { findTokenByHash, touchLastUsed } from '../resources/tokens/repo.js';
+import { subjectGrants, type Grant } from '../resources/roles/repo.js';
 import {
-  activateUser, deleteInvite, findUserByEmail, findUserBySubject, inviteOfUser, subjectRolesOf, type SubjectRoleRow, type UserRow,
+  activateUser, deleteInvite, findUserByEmail, findUserBySubject, inviteOfUser, type UserRow,
 } from '../resources/users/repo.js';
 import { inTransaction } from '../store/transactions.js';
 import type { Queryable } from '../store/types.js';
@@ -68,9 +69,7 @@ async function loadToken(db: Queryable, digest: string): Promise<KnownToken | un
     tokenId: token.id,
     scope: token.scope,
     entityId: token.entity_id,
-    roles: await resolveGrants(db, token.organization_id, roles.map((r) => ({
-      entityType: r.entity_type, entityId: r.entity_id, role: r.role, deploymentId: r.deployment_id,
-    }))),
+    roles: await resolveGrants(db, token.organization_id, roles),
   };
   // Shared by every request of this token while cached: nobody may change it.
   Object.freeze(principal.roles);
@@ -98,7 +97,7 @@ const byUserDigest = new CachedLookup<KnownUser>('principals by user JWT digest'
 /** What a user or Team holds: its organization role and its Workspace, Deployment and DAG roles. */
 export interface HeldRoles {
   organizationRole: string | null;
-  roles: SubjectRoleRow[];
+  roles: Grant[];
 }
 
 /**
@@ -116,9 +115,7 @@ export function userGrants(organizationId: string, held: HeldRoles[]): StoredGra
   };
   for (const h of held) {
     if (h.organizationRole !== null) add({ entityType: 'ORGANIZATION', entityId: organizationId, role: h.organizationRole });
-    for (const r of h.roles) {
-      add({ entityType: r.scope_type, entityId: r.entity_id, role: r.role, ...(r.deployment_id !== null ? { deploymentId: r.deployment_id } : {}) });
-    }
+    for (const r of h.roles) add(r);
   }
   return out;
 }
@@ -166,7 +163,7 @@ async function loadUser(app: AppContext, token: string): Promise<KnownUser> {
   if (member) {
     const organizationId = user!.organization_id!;
     const teams = (await allTeamsOfUser(db, user!.id)).filter((t) => t.organization_id === organizationId);
-    const roles = await subjectRolesOf(db, [user!.id, ...teams.map((t) => t.id)]);
+    const roles = await subjectGrants(db, [user!.id, ...teams.map((t) => t.id)]);
     const held: HeldRoles[] = [
       { organizationRole: user!.organization_role, roles: roles.get(user!.id) ?? [] },
       ...teams.map((t) => ({ organizationRole: t.organization_role, roles: roles.get(t.id) ?? [] })),

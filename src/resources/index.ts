@@ -22,7 +22,6 @@ import { operations as deployments } from './deployments/routes.js';
 import { agentOperations as agentTokens, operations as tokens } from './tokens/routes.js';
 import { operations as deploys } from './deploys/routes.js';
 import { operations as ipRanges } from './ipranges/routes.js';
-import { operations as logs } from './logs/routes.js';
 import { operations as roles } from './roles/routes.js';
 import { operations as auditLogs } from './auditlogs/routes.js';
 import { operations as envObjects } from './envobjects/routes.js';
@@ -41,7 +40,7 @@ export const v1Surface: Surface = {
     description: 'A self-hosted server speaking the Astro API v1: organizations, workspaces, clusters, Deployments and more.',
   },
   apiVersions: ['1', '1.0'],
-  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges, ...roles, ...auditLogs, ...envObjects, ...users, ...teams, ...agentTokens, ...deploys, ...logs],
+  operations: [...organizations, ...workspaces, ...options, ...clusters, ...deployments, ...tokens, ...ipRanges, ...roles, ...auditLogs, ...envObjects, ...users, ...teams, ...agentTokens, ...deploys],
 };
 
 /**

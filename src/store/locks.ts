@@ -24,3 +24,18 @@ export async function lockRows(db: Queryable, table: LockableTable, ids: Iterabl
   const sorted = [...new Set([...ids].filter((id): id is string => typeof id === 'string' && id !== ''))].sort();
   for (const id of sorted) await lockRow(db, table, id, organizationId);
 }
+
+/** Tables of an organization's entities, each row with an id and an organization_id. */
+type EntityTable = 'workspaces' | 'clusters' | 'deployments';
+
+/**
+ * The subset of `ids` naming rows of `organizationId` in `table`. For a reference from one
+ * family's entity to another family's that the families' one-way order keeps it from asking
+ * through that family (a hybrid cluster's authorized Workspaces: clusters come before
+ * Workspaces, whose default cluster they check through the clusters family).
+ */
+export async function existingIds(db: Queryable, table: EntityTable, organizationId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom(table as 'workspaces').select('id').where('organization_id', '=', organizationId).where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}

@@ -10,7 +10,7 @@ import { defineOperation, ITEM_ERRORS, type OpInput } from '../../src/http/opera
 import { named, OrganizationIdParam } from '../../src/core/schemas.js';
 import type { Surface } from '../../src/http/surface.js';
 import { v1Surface } from '../../src/resources/index.js';
-import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../../src/bootstrap.js';
 import { insertWorkspace } from '../../src/resources/workspaces/repo.js';
 import { createWorkspace } from '../../src/resources/workspaces/service.js';
 import { createdColumns } from '../../src/store/audit.js';

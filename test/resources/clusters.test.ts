@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertError, CUID, RFC3339 } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../../src/bootstrap.js';
 import { registerHybridCluster } from '../../src/resources/clusters/service.js';
 import { updateOrganization } from '../../src/resources/organizations/repo.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertError, CUID, RFC3339, type ApiClient } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../../src/bootstrap.js';
 import { registerHybridCluster } from '../../src/resources/clusters/service.js';
 
 type Json = Record<string, any>;

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { assertError, CUID, RFC3339 } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { dagsTarball, newBlockId, putBlob, putBlock, putBlockList, tarGz, uploadInBlocks, withQuery, type BlobAnswer } from '../helpers/tarball.js';
-import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../../src/bootstrap.js';
 
 type Json = Record<string, any>;
 

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { assertError, type ApiClient } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../../src/bootstrap.js';
 import { pruneLogs } from '../../src/resources/logs/service.js';
 import { issueToken, type TokenRoleGrant, type TokenScope } from '../../src/resources/tokens/service.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertError } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../../src/bootstrap.js';
 
 describe('options', () => {
   let s: TestServer;

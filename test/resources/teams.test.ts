@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { assertError, CUID, RFC3339 } from '../helpers/client.js';
 import type { TestServer } from '../helpers/server.js';
 import { joinAsUser, startUserServer } from '../helpers/users.js';
-import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../../src/bootstrap.js';
 import { insertTeam } from '../../src/resources/teams/repo.js';
 import { newId } from '../../src/store/ids.js';
 

@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import { assertError, CUID, RFC3339 } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { putBlob, tarGz } from '../helpers/tarball.js';
-import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../../src/bootstrap.js';
 
 type Json = Record<string, any>;
 

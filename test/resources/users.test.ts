@@ -7,7 +7,7 @@ import { assertError, CUID, RFC3339 } from '../helpers/client.js';
 import type { TestServer } from '../helpers/server.js';
 import { startServer } from '../helpers/server.js';
 import { joinAsUser, mintUserJwt, startUserServer } from '../helpers/users.js';
-import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../../src/bootstrap.js';
 
 type Json = Record<string, any>;
 const MISSING = 'c' + '0'.repeat(24);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertError, CUID, RFC3339 } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { createOrganizationWithOwner } from '../../src/resources/organizations/service.js';
+import { createOrganizationWithOwner } from '../../src/bootstrap.js';
 
 async function insertCluster(s: TestServer, orgId: string, name: string): Promise<string> {
   const id = 'c' + Math.random().toString(36).slice(2).padEnd(24, '0').slice(0, 24);

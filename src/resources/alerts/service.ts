@@ -372,7 +372,7 @@ async function checkDefinition(tx: Queryable, organizationId: string, type: Chan
       const deploymentId = checkText(def.deploymentId, 'definition.deploymentId');
       const token = checkText(def.deploymentApiToken, 'definition.deploymentApiToken', SECRET_MAX);
       // Under the Deployment's lock: its deletion, which takes the channel with it
-      // (forgetDeployment), comes wholly before or after this check and write.
+      // (deleteOn), comes wholly before or after this check and write.
       await lockDeployment(tx, organizationId, deploymentId);
       if (!(await findDeployment(tx, organizationId, deploymentId))) throw invalidField('definition.deploymentId', FieldCode.exists, 'definition.deploymentId names no Deployment of the Organization');
       return { shown: { dagId, deploymentId }, secret: { deploymentApiToken: token } };
@@ -458,15 +458,16 @@ export async function deleteChannel(app: AppContext, p: Principal, organizationI
 }
 
 /**
- * In the transaction deleting a Deployment (which holds its lock): the DAG_TRIGGER channels
+ * What the alerts family removes with a Deployment that is being deleted, in the delete's
+ * transaction (src/resources/cascades.ts, which holds its lock): the DAG_TRIGGER channels
  * whose definition triggers a DAG of it go too, since there is nothing left for them to
  * trigger and the Deployment API token they carry is deleted with the Deployment. The alerts
  * that notified them stop doing so and show as changed by `by`, as when a channel is deleted.
  * (Channels that belong to the Deployment itself, and its alerts, go by ON DELETE CASCADE.)
  */
-export async function forgetDeployment(tx: Tx, by: { id: string; type: string }, now: Date, organizationId: string, deploymentId: string): Promise<void> {
+export async function deleteOn(tx: Tx, by: { id: string; type: string }, now: Date, organizationId: string, on: { deploymentId: string }): Promise<void> {
   const changed = updatedColumns(by, now);
-  for (const c of await repo.dagTriggerChannelsOf(tx, organizationId, deploymentId)) {
+  for (const c of await repo.dagTriggerChannelsOf(tx, organizationId, on.deploymentId)) {
     const users = await repo.alertsUsingChannel(tx, c.id);
     // Only if its definition is still the one read: a concurrent update may have pointed it elsewhere.
     if (!(await repo.deleteChannelIfUnchanged(tx, organizationId, c.id, c.definition))) continue;

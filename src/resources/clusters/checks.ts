@@ -1,12 +1,12 @@
 import type { CloudProvider } from '../../core/schemas.js';
 import { FieldCode, invalidField, notFound } from '../../core/errors.js';
 import { requireText } from '../../core/rules.js';
+import { existingIds } from '../../store/locks.js';
 import type { Queryable } from '../../store/types.js';
 import {
   CLUSTER_REGIONS, DATABASE_INSTANCES, DEFAULT_DATABASE_INSTANCE, DEFAULT_NODE_INSTANCE, findRegion, NODE_COUNT, NODE_INSTANCES, WORKER_MACHINES,
 } from '../../platform/catalog.js';
 import { organizationSummary } from '../organizations/repo.js';
-import { existingWorkspaceIds } from '../workspaces/repo.js';
 import { overlaps, parseCidr, type Cidr } from '../../platform/cidr.js';
 import type { ClusterType, K8sTag, UpdateDedicatedBody } from './schema.js';
 
@@ -60,7 +60,7 @@ export async function checkOrganization(db: Queryable, organizationId: string): 
 /** Deduplicated workspace ids, each checked to be a workspace of the organization. */
 export async function checkWorkspaces(db: Queryable, organizationId: string, ids: string[]): Promise<string[]> {
   const unique = [...new Set(ids)];
-  const found = await existingWorkspaceIds(db, organizationId, unique);
+  const found = await existingIds(db, 'workspaces', organizationId, unique);
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length > 0) {
     throw invalidField('workspaceIds', FieldCode.exists, `workspaceIds must name Workspaces of this Organization; unknown: ${missing.join(', ')}`);

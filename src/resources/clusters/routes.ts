@@ -79,6 +79,6 @@ export const operations = [
     params: ClusterParams,
     success: { status: 204 },
     errors: DELETE_ERRORS,
-    handler: ({ app, params }) => service.deleteCluster(app, params.organizationId, params.clusterId),
+    handler: ({ app, params }) => app.ports.deletes.cluster(app, params.organizationId, params.clusterId),
   }),
 ];

@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { SubjectRef } from '../../auth/subjects.js';
-import { badRequest, FieldCode, found, invalidField } from '../../core/errors.js';
+import { FieldCode, found, invalidField } from '../../core/errors.js';
 import type { CloudProvider } from '../../core/schemas.js';
 import { requireText } from '../../core/rules.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
@@ -20,8 +20,6 @@ import {
 } from './checks.js';
 import { disasterRecovery, drForCreate, requireDrPlan, type Changes, type NewDr } from './dr.js';
 import { assertIdle, pending, simulatedMetadata } from './lifecycle.js';
-import { deploymentsOnCluster } from '../deployments/service.js';
-import { clearDefaultCluster } from '../workspaces/repo.js';
 import * as repo from './repo.js';
 import type { ClusterType, ClusterView, CreateAwsBody, CreateAzureBody, CreateClusterBody, CreateGcpBody, K8sTag, UpdateClusterBody, UpdateDedicatedBody, UpdateHybridBody } from './schema.js';
 import { clusterView, clusterViews } from './view.js';
@@ -314,17 +312,12 @@ async function replacePools(tx: Queryable, row: repo.ClusterRow, pools: PoolSpec
 
 // ---------------------------------------------------------------- delete
 
-export async function deleteCluster(app: AppContext, organizationId: string, id: string): Promise<void> {
-  await inTransaction(app.db, async (tx) => {
-    await repo.lockCluster(tx, organizationId, id);
-    const row = found(await repo.findCluster(tx, organizationId, id), 'Cluster');
-    assertIdle(row, app.clock.now());
-    const hosted = await deploymentsOnCluster(tx, id);
-    if (hosted > 0) {
-      throw badRequest(`Invalid request: the cluster still hosts ${hosted} Deployment${hosted === 1 ? '' : 's'}; delete ${hosted === 1 ? 'it' : 'them'} first`);
-    }
-    await clearDefaultCluster(tx, id);
-    await repo.deleteCluster(tx, id);
-  });
+/**
+ * The cluster a delete acts on, under its row lock (src/resources/cascades.ts then checks what it
+ * hosts): a cluster still being created or updated cannot go yet (409).
+ */
+export async function lockForDelete(tx: Queryable, organizationId: string, id: string, now: Date): Promise<void> {
+  await repo.lockCluster(tx, organizationId, id);
+  assertIdle(found(await repo.findCluster(tx, organizationId, id), 'Cluster'), now);
 }
 

@@ -3,8 +3,8 @@ import type { Static } from 'typebox';
 import { CLASS_ERRORS, defineOperation, ITEM_ERRORS, STANDARD_ERRORS, type OpInput } from '../../http/operation.js';
 import { OrganizationIdParam } from '../../core/schemas.js';
 import {
-  CreateDeploymentRequest, Deployment, DeploymentHibernationOverride, DeploymentParams, DeploymentsPaginated, ListDeploymentsQuery,
-  OverrideDeploymentHibernationBody, UpdateDeploymentRequest,
+  CreateDeploymentRequest, Deployment, DeploymentHibernationOverride, DeploymentLog, DeploymentParams, DeploymentsPaginated, GetDeploymentLogsQuery,
+  ListDeploymentsQuery, OverrideDeploymentHibernationBody, UpdateDeploymentRequest,
 } from './schema.js';
 import * as service from './service.js';
 
@@ -87,7 +87,7 @@ export const operations = [
     success: { status: 204 },
     errors: ITEM_ERRORS,
     target: byPath,
-    handler: ({ app, principal, params }) => service.deleteDeployment(app, principal, params.organizationId, params.deploymentId),
+    handler: ({ app, principal, params }) => app.ports.deletes.deployment(app, principal, params.organizationId, params.deploymentId),
   }),
   defineOperation({
     operationId: 'UpdateDeploymentHibernationOverride',
@@ -118,5 +118,20 @@ export const operations = [
     errors: CLASS_ERRORS,
     target: byPath,
     handler: ({ app, principal, params }) => service.removeHibernationOverride(app, principal, params.organizationId, params.deploymentId),
+  }),
+  defineOperation({
+    operationId: 'GetDeploymentLogs',
+    method: 'GET',
+    path: '/organizations/{organizationId}/deployments/{deploymentId}/logs',
+    summary: 'Get Deployment logs',
+    description: 'Searches the log lines of a Deployment\'s components, newest first: the sources asked for, within the last `range` seconds or between startDate and endDate, holding every word of searchText. Later pages send the first page\'s searchId, which fixes the search (its window, words and the lines written by then), so lines written meanwhile do not shift them.',
+    tag: TAG,
+    permission: 'deployment.logs.get',
+    params: DeploymentParams,
+    query: GetDeploymentLogsQuery,
+    success: { status: 200, schema: DeploymentLog },
+    errors: STANDARD_ERRORS,
+    target: byPath,
+    handler: ({ app, params, query }) => service.getDeploymentLogs(app, params.organizationId, params.deploymentId, query),
   }),
 ];

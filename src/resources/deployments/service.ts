@@ -17,17 +17,15 @@ import { storedTime } from '../../time.js';
 import { findRegion, STANDARD_REGIONS, type Executor } from '../../platform/catalog.js';
 import { findCluster, listClusters, lockCluster, nodePoolsOf, workspaceIdsOf, type ClusterRow } from '../clusters/repo.js';
 import { findOrganization } from '../organizations/repo.js';
-import { deleteRolesOn as deleteTokenRolesOn, deleteTokensOf } from '../tokens/repo.js';
-import { invalidateAll } from '../../store/cache.js';
-import { forgetDeployment as forgetInAlerts } from '../alerts/service.js';
-import { deleteSubjectRolesOn } from '../users/repo.js';
+import { searchLogs } from '../logs/service.js';
 import { findWorkspace, lockWorkspace, type WorkspaceRow } from '../workspaces/repo.js';
 import { buildSpec, validTime, type AnyBody, type Current, type Infra, type Spec } from './checks.js';
 import { dagVersions, lifecycle, pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
 import * as componentLogs from './component-logs.js';
 import * as repo from './repo.js';
 import {
-  CREATE_MEMBERS, type CreateDeploymentBody, type DeploymentType, type DeploymentView, type HibernationOverrideView, type OverrideBody, type UpdateDeploymentBody,
+  CREATE_MEMBERS, type CreateDeploymentBody, type DeploymentLogView, type DeploymentType, type DeploymentView, type GetDeploymentLogsQueryValue,
+  type HibernationOverrideView, type OverrideBody, type UpdateDeploymentBody,
 } from './schema.js';
 import { defaultWorkloadIdentity, imageRepositoryFor, namespaceFor } from './simulated.js';
 import { deploymentView, deploymentViews, overrideView } from './view.js';
@@ -293,34 +291,6 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
   });
 }
 
-// ---------------------------------------------------------------- delete
-
-/**
- * Deletes a Deployment and, in the same transaction, what belongs to it or names it (the CLI's
- * help: "removes its DAGs, task logs, Airflow metadata, environment variables, connections,
- * API tokens and alerts"):
- * - by ON DELETE CASCADE: worker queues, environment variables, deploys and their uploads, log
- *   lines, alerts, its notification channels, its environment objects and the links and
- *   exclusions of Workspace objects to it, its agent tokens;
- * - here: its API tokens (Deployment-scoped), every token's, user's and Team's roles on it and
- *   on its DAGs, and DAG_TRIGGER channels that trigger a DAG of it (alerts/service.ts).
- * Whoever grants a role on a Deployment locks it first, as this does, so no grant slips in
- * between. The auth cache forgets the deleted tokens and grants when this commits.
- */
-export async function deleteDeployment(app: AppContext, p: Principal, organizationId: string, id: string): Promise<void> {
-  await inTransaction(app.db, async (tx) => {
-    await repo.lockDeployment(tx, organizationId, id);
-    const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
-    const tokens = await deleteTokensOf(tx, organizationId, 'DEPLOYMENT', id);
-    const tokenRoles = await deleteTokenRolesOn(tx, organizationId, { deploymentId: id });
-    const subjectRoles = await deleteSubjectRolesOn(tx, organizationId, { deploymentId: id });
-    await forgetInAlerts(tx, actor(p), app.clock.now(), organizationId, id);
-    await repo.deleteDeployment(tx, row);
-    // No server may keep honouring the deleted tokens or the grants on the Deployment.
-    if (tokens + tokenRoles + subjectRoles > 0) await invalidateAll(tx);
-  });
-}
-
 // ---------------------------------------------------------------- hibernation override
 
 /**
@@ -387,8 +357,17 @@ export async function deploymentOptionsContext(app: AppContext, organizationId: 
   return { type: row.type as DeploymentType, cloudProvider: provider, runtimeVersion: row.runtime_version, executor: row.executor as Executor, workloadIdentities: identities };
 }
 
-/** Logs the scheduled hibernation of a Deployment up to now, before its logs are read. */
-export const logScheduledHibernation = componentLogs.catchUpBeforeRead;
+/**
+ * A page of a Deployment's log search (the logs family searches its lines). What hibernation
+ * schedules did since the last look happened with no request: a first page logs it first.
+ */
+export async function getDeploymentLogs(app: AppContext, organizationId: string, id: string, q: GetDeploymentLogsQueryValue): Promise<DeploymentLogView> {
+  if (q.searchId === undefined) await componentLogs.catchUpBeforeRead(app, organizationId, id);
+  if (!(await repo.findDeployment(app.db, organizationId, id))) {
+    throw invalidField('deploymentId', FieldCode.exists, 'deploymentId does not name a Deployment of this Organization');
+  }
+  return searchLogs(app, id, q);
+}
 
 /** How many Deployments a Workspace holds; Workspaces with any cannot be deleted. */
 export const deploymentsInWorkspace = repo.countInWorkspace;

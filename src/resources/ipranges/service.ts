@@ -3,11 +3,11 @@ import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import { badRequest, conflict, FieldCode, forbidden, found, invalidField } from '../../core/errors.js';
 import { createdColumns } from '../../store/audit.js';
+import { lockRow } from '../../store/locks.js';
 import { inTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
-import { lockOrganization } from '../organizations/repo.js';
 import { contains, formatRange, parseAddress, parseRange, type IpRange } from './cidr.js';
 import * as repo from './repo.js';
 import type { AllowedIpAddressRangeView } from './schema.js';
@@ -20,6 +20,13 @@ import { rangeViews } from './view.js';
  * protection follows the real API: the first ranges must include the caller's own address;
  * deleting or narrowing the range that covers the caller later is not refused.
  */
+
+/**
+ * Takes the organization's row lock in the caller's transaction: writes to one organization's
+ * allow-list run one at a time (on PostgreSQL a concurrent one waits; SQLite runs write
+ * transactions one at a time anyway).
+ */
+const lockOrganizationRanges = (tx: Queryable, organizationId: string) => lockRow(tx, 'organizations', organizationId);
 
 /** Most ranges one page returns, whatever the limit asked (the reference sets no maximum). */
 const PAGE_MAX = 1000;
@@ -48,7 +55,7 @@ interface NewRanges {
 async function insertNew(app: AppContext, p: Principal, n: NewRanges): Promise<AllowedIpAddressRangeView[]> {
   const texts = n.ranges.map(formatRange);
   return inTransaction(app.db, async (tx) => {
-    await lockOrganization(tx, n.organizationId);
+    await lockOrganizationRanges(tx, n.organizationId);
     const existing = await repo.allRanges(tx, n.organizationId);
     const stored = new Set(existing.map((r) => r.ip_address_range));
     const taken = texts.find((t) => stored.has(t));
@@ -97,7 +104,7 @@ export async function bulkCreateRanges(app: AppContext, p: Principal, organizati
 
 export async function deleteRange(app: AppContext, organizationId: string, id: string): Promise<void> {
   await inTransaction(app.db, async (tx) => {
-    await lockOrganization(tx, organizationId);
+    await lockOrganizationRanges(tx, organizationId);
     found(await repo.findRange(tx, organizationId, id), 'Allowed IP address range');
     await repo.deleteRanges(tx, organizationId, [id]);
   });
@@ -105,14 +112,14 @@ export async function deleteRange(app: AppContext, organizationId: string, id: s
 
 export async function bulkDeleteRanges(app: AppContext, organizationId: string, ids: string[]): Promise<void> {
   await inTransaction(app.db, async (tx) => {
-    await lockOrganization(tx, organizationId);
+    await lockOrganizationRanges(tx, organizationId);
     await repo.deleteRanges(tx, organizationId, [...new Set(ids)]);
   });
 }
 
 /**
  * Refuses a request of `organizationId`'s caller from outside its allowed ranges. Reads the
- * ranges from the auth cache: no store query on a request while they are cached.
+ * ranges from the store cache: no store query on a request while they are cached.
  */
 export async function enforceAllowedRanges(db: Queryable, organizationId: string, clientAddress: string): Promise<void> {
   const ranges = await repo.cachedRanges(db, organizationId);

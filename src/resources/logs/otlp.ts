@@ -6,7 +6,7 @@ import { authenticate, type Principal } from '../../auth/principal.js';
 import { ApiError, badRequest } from '../../core/errors.js';
 import { classifyStoreError } from '../../store/errors.js';
 import { inTransaction } from '../../store/transactions.js';
-import { findDeployment, findDeploymentByNamespace } from '../deployments/repo.js';
+import type { Queryable } from '../../store/types.js';
 import { enforceAllowedRanges } from '../ipranges/service.js';
 import { appendLogLines, LOG_SOURCES, type LogSource, type NewLogLine } from './repo.js';
 import { retentionStartUs } from './service.js';
@@ -116,13 +116,25 @@ function bodyText(body: unknown): string {
 
 interface Target { organizationId: string; deploymentId: string; workspaceId: string }
 
+/** A Deployment as the endpoint needs it: where it is, to authorize the write. */
+interface NamedDeployment { id: string; organization_id: string; workspace_id: string }
+
+/**
+ * How the endpoint finds the Deployment a record names, by id or by namespace, within an
+ * Organization: the deployments family's lookups (it comes after this family; app.ts hands them in).
+ */
+export interface DeploymentLookups {
+  byId(db: Queryable, organizationId: string, id: string): Promise<NamedDeployment | undefined>;
+  byNamespace(db: Queryable, organizationId: string, namespace: string): Promise<NamedDeployment | undefined>;
+}
+
 /** Reads the request into lines, resolving and authorizing each Deployment once. */
-async function collect(app: AppContext, p: Principal, req: Json): Promise<{ lines: NewLogLine[]; rejected: number; reasons: Set<string> }> {
+async function collect(app: AppContext, deployments: DeploymentLookups, p: Principal, req: Json): Promise<{ lines: NewLogLine[]; rejected: number; reasons: Set<string> }> {
   const targets = new Map<string, Target | undefined>();
   const resolve = async (kind: 'id' | 'namespace', key: string): Promise<Target | undefined> => {
     const k = `${kind}:${key}`;
     if (!targets.has(k)) {
-      const row = kind === 'id' ? await findDeployment(app.db, p.organizationId, key) : await findDeploymentByNamespace(app.db, p.organizationId, key);
+      const row = kind === 'id' ? await deployments.byId(app.db, p.organizationId, key) : await deployments.byNamespace(app.db, p.organizationId, key);
       const t = row ? { organizationId: row.organization_id, deploymentId: row.id, workspaceId: row.workspace_id } : undefined;
       if (t) authorize(p, LOGS_WRITE_PERMISSION, t);
       targets.set(k, t);
@@ -199,7 +211,7 @@ function decodeBody(req: FastifyRequest): Json {
 }
 
 /** Serves POST /v1/logs in its own scope: its own body parsing and OTLP-shaped errors. */
-export async function registerOtlpLogs(fastify: FastifyInstance, app: AppContext): Promise<void> {
+export async function registerOtlpLogs(fastify: FastifyInstance, app: AppContext, deployments: DeploymentLookups): Promise<void> {
   await fastify.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
@@ -224,7 +236,7 @@ export async function registerOtlpLogs(fastify: FastifyInstance, app: AppContext
       const principal = await authenticate(app, req.headers.authorization);
       await enforceAllowedRanges(app.db, principal.organizationId, req.ip);
       if (req.body === undefined || req.body === null) throw badRequest('a body is required (ExportLogsServiceRequest)');
-      const { lines, rejected, reasons } = await collect(app, principal, decodeBody(req));
+      const { lines, rejected, reasons } = await collect(app, deployments, principal, decodeBody(req));
       await inTransaction(app.db, (tx) => appendLogLines(tx, lines));
       if (rejected === 0) return reply.type('application/json').send({});
       return reply.type('application/json').send({ partialSuccess: { rejectedLogRecords: String(rejected), errorMessage: [...reasons].join('; ') } });

@@ -1,13 +1,34 @@
 import type { AppContext } from '../../context.js';
 import { FieldCode, invalidField } from '../../core/errors.js';
-import { findDeployment } from '../deployments/repo.js';
 import * as repo from './repo.js';
-import type { DeploymentLogView, GetDeploymentLogsQueryValue } from './schema.js';
 import { decodeSearchId, encodeSearchId, type FrozenSearch } from './search-id.js';
 import { searchTerms } from './words.js';
 
 export { appendLogLines, hibernationLoggedUntil, setHibernationLoggedUntil } from './repo.js';
 export * as componentEvents from './component-events.js';
+
+/** What a search asks for (GetDeploymentLogs' query, declared by the deployments family). */
+export interface LogQuery {
+  sources: repo.LogSource[];
+  limit?: number;
+  offset?: number;
+  range?: number;
+  maxNumResults?: number;
+  searchId?: string;
+  searchText?: string;
+  startDate?: string;
+  endDate?: string;
+}
+
+/** One page of a search, as GetDeploymentLogs answers it. */
+export interface LogPage {
+  limit: number;
+  maxNumResults: number;
+  offset: number;
+  resultCount: number;
+  results: { raw: string; source: repo.LogSource; timestamp: number }[];
+  searchId: string;
+}
 
 /** Most lines one page returns, whatever limit asks for. */
 export const PAGE_MAX = 10_000;
@@ -27,7 +48,7 @@ function parsedUs(field: string, value: string): number {
 }
 
 /** The search a first page defines: its window (within retention, never past now), words and snapshot. */
-async function newSearch(app: AppContext, deploymentId: string, q: GetDeploymentLogsQueryValue): Promise<FrozenSearch> {
+async function newSearch(app: AppContext, deploymentId: string, q: LogQuery): Promise<FrozenSearch> {
   const nowUs = app.clock.now().getTime() * 1000;
   let fromUs: number;
   let toUs: number;
@@ -59,14 +80,11 @@ async function newSearch(app: AppContext, deploymentId: string, q: GetDeployment
 }
 
 /**
- * One page of a Deployment's log search. A first page (no searchId) fixes the search; a later
- * page sends the searchId it got and reads the same search at another offset, so lines written
- * in between never shift it.
+ * One page of a Deployment's log search (the caller has checked that the Deployment exists). A
+ * first page (no searchId) fixes the search; a later page sends the searchId it got and reads the
+ * same search at another offset, so lines written in between never shift it.
  */
-export async function getDeploymentLogs(app: AppContext, organizationId: string, deploymentId: string, q: GetDeploymentLogsQueryValue): Promise<DeploymentLogView> {
-  if (!(await findDeployment(app.db, organizationId, deploymentId))) {
-    throw invalidField('deploymentId', FieldCode.exists, 'deploymentId does not name a Deployment of this Organization');
-  }
+export async function searchLogs(app: AppContext, deploymentId: string, q: LogQuery): Promise<LogPage> {
   let search: FrozenSearch;
   if (q.searchId !== undefined) {
     const frozen = await decodeSearchId(app.db, q.searchId);

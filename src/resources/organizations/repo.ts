@@ -1,6 +1,5 @@
 import type { Selectable } from 'kysely';
 import { CachedLookup, invalidateAll } from '../../store/cache.js';
-import { lockRow } from '../../store/locks.js';
 import { withinTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
 import type { OrganizationsTable } from '../../store/schema.js';
@@ -50,15 +49,6 @@ export function organizationSummary(db: Queryable, id: string): Promise<Readonly
     const row = await db.selectFrom('organizations').select(['name', 'product_plan_name']).where('id', '=', id).executeTakeFirst();
     return row && Object.freeze(row);
   });
-}
-
-/**
- * Takes the organization's row lock in the caller's transaction: on PostgreSQL a concurrent
- * transaction taking it waits for this one to end (writes to one organization's allow-list run one
- * at a time); on SQLite transactions already do.
- */
-export function lockOrganization(db: Queryable, id: string): Promise<void> {
-  return lockRow(db, 'organizations', id);
 }
 
 export async function insertOrganization(db: Queryable, row: OrganizationsTable): Promise<void> {

@@ -3,12 +3,12 @@ import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import { found } from '../../core/errors.js';
 import { requireText } from '../../core/rules.js';
-import { createdColumns, updatedColumns } from '../../store/audit.js';
+import { createdColumns, updatedColumns, type ActorRef } from '../../store/audit.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { fromBool } from '../../store/codecs.js';
 import { inTransaction } from '../../store/transactions.js';
+import type { Queryable } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
-import { createOwnerToken } from '../tokens/service.js';
 import * as repo from './repo.js';
 import type { OrganizationView, UpdateOrganizationBody } from './schema.js';
 import { organizationView, organizationViews } from './view.js';
@@ -40,43 +40,27 @@ export async function updateOrganization(app: AppContext, p: Principal, id: stri
   });
 }
 
-export interface CreatedOrganization {
-  organizationId: string;
-  tokenId: string;
-  token: string;
-}
-
 /**
- * Creates an organization together with its first API token (role ORGANIZATION_OWNER), the way
- * the first start and `astrolabe org create` do. `tokenValue` fixes the token's secret.
+ * Stores a new organization, in the caller's transaction, the way Astrolabe makes them (the real
+ * API has no such operation): ACTIVE, on the ENTERPRISE_BUSINESS_CRITICAL plan so that
+ * plan-gated features are available, created by `by` (its owner token, see src/bootstrap.ts).
  */
-export async function createOrganizationWithOwner(
-  app: AppContext,
-  opts: { name: string; product?: 'HOSTED' | 'HYBRID'; tokenValue?: string },
-): Promise<CreatedOrganization> {
-  return inTransaction(app.db, async (tx) => {
-    const organizationId = newId();
-    const tokenId = newId();
-    // The owner token is the organization's creator, and its own.
-    const audit = createdColumns({ id: tokenId, type: 'SERVICEKEY' }, app.clock.now());
-    await repo.insertOrganization(tx, {
-      id: organizationId,
-      name: opts.name,
-      billing_email: null,
-      is_scim_enabled: 0,
-      allow_enhanced_support_access: 0,
-      has_ai_features_disabled: 0,
-      is_blocked_enable_ai_features: 0,
-      should_enforce_dedicated_clusters: 0,
-      product: opts.product ?? 'HOSTED',
-      status: 'ACTIVE',
-      payment_method: null,
-      trial_expires_at: null,
-      product_plan_id: newId(),
-      product_plan_name: 'ENTERPRISE_BUSINESS_CRITICAL',
-      ...audit,
-    });
-    const { token } = await createOwnerToken(tx, app.clock, { organizationId, tokenId, name: 'Astrolabe owner token', value: opts.tokenValue });
-    return { organizationId, tokenId, token };
+export async function insertOrganization(tx: Queryable, now: Date, by: ActorRef, o: { id: string; name: string; product?: 'HOSTED' | 'HYBRID' }): Promise<void> {
+  await repo.insertOrganization(tx, {
+    id: o.id,
+    name: o.name,
+    billing_email: null,
+    is_scim_enabled: 0,
+    allow_enhanced_support_access: 0,
+    has_ai_features_disabled: 0,
+    is_blocked_enable_ai_features: 0,
+    should_enforce_dedicated_clusters: 0,
+    product: o.product ?? 'HOSTED',
+    status: 'ACTIVE',
+    payment_method: null,
+    trial_expires_at: null,
+    product_plan_id: newId(),
+    product_plan_name: 'ENTERPRISE_BUSINESS_CRITICAL',
+    ...createdColumns(by, now),
   });
 }

@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import { invalidateAll } from '../../store/cache.js';
 import {
-  BUILT_IN_ROLES, builtInPermissions, DEFAULT_ROLE_INFO, grantablePermissions, PERMISSION_GROUPS, ROLE_TEMPLATES, type PermissionScope,
+  builtInPermissions, DEFAULT_ROLE_INFO, grantablePermissions, PERMISSION_GROUPS, ROLE_TEMPLATES, type PermissionScope,
 } from '../../auth/permissions.js';
 import type { Principal } from '../../auth/principal.js';
 import { FieldCode, found, invalidField } from '../../core/errors.js';
@@ -13,44 +13,16 @@ import { inTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
 import { envelope } from '../../store/pagination.js';
-import { countRoleHolders, renameRole } from '../tokens/repo.js';
-import { countSubjectsHolding, renameSubjectRole } from '../users/repo.js';
 import { existingWorkspaceIds, lockWorkspaces } from '../workspaces/repo.js';
 import * as repo from './repo.js';
 import type { CreateCustomRoleBody, CustomRoleScope, DefaultRoleView, ListRolesFilter, RoleWithPermissionView, UpdateCustomRoleBody } from './schema.js';
 import { roleViews, roleWithPermissionsView } from './view.js';
 
+// Who holds what: the checks and views of role assignments, for the families whose subjects hold roles.
+export { checkRoleChanges, checkRoleName, rolesCount, scopedRolesView, subjectRolesView, type CheckedRoles, type RoleChanges } from './assignments.js';
+
 /** The role entity types a custom role of each scope is held on. */
 const ENTITY_TYPES: Record<CustomRoleScope, string[]> = { DEPLOYMENT: ['DEPLOYMENT'], DAG: ['DAG', 'DAG_TAG'] };
-
-// ---------------------------------------------------------------- role names, for every family
-
-/**
- * Checks a role name given for a grant on an entity of `entityType` (ORGANIZATION, WORKSPACE,
- * DEPLOYMENT, DAG or DAG_TAG) in the organization, and answers 400 on `field` otherwise:
- * Organization and Workspace roles are the built-in ones; a Deployment role is DEPLOYMENT_ADMIN or
- * a custom DEPLOYMENT role of the organization, a DAG role DAG_VIEWER, DAG_AUTHOR or a custom DAG
- * role. A custom role restricted to some Workspaces is refused on a Deployment of another one
- * (`workspaceId` is the Workspace of the Deployment the grant is on). Used for API tokens, and
- * meant for users and teams too.
- */
-export async function checkRoleName(q: Queryable, organizationId: string, entityType: string, name: string, at: { field: string; workspaceId?: string }): Promise<void> {
-  const kind = entityType === 'DAG_TAG' ? 'DAG' : entityType;
-  const builtIn = BUILT_IN_ROLES[kind as keyof typeof BUILT_IN_ROLES];
-  if (!builtIn) throw invalidField(at.field, FieldCode.oneOf, `${entityType} is not a kind of entity roles are held on`);
-  if (builtIn.includes(name)) return;
-  if (kind === 'ORGANIZATION' || kind === 'WORKSPACE' || builtInPermissions(name)) {
-    throw invalidField(at.field, FieldCode.oneOf, `${name} is not a ${entityType} role; one of [${builtIn.join(' ')}]${kind === 'DEPLOYMENT' || kind === 'DAG' ? ' or a custom role' : ''}`);
-  }
-  const custom = await repo.lockRoleByName(q, organizationId, name);
-  if (!custom || custom.scope_type !== kind) {
-    throw invalidField(at.field, FieldCode.oneOf, `${name} is neither a built-in ${kind} role [${builtIn.join(' ')}] nor a custom ${kind} role of this Organization`);
-  }
-  const restricted = repo.jsonList(custom.restricted_workspace_ids);
-  if (restricted.length > 0 && at.workspaceId !== undefined && !restricted.includes(at.workspaceId)) {
-    throw invalidField(at.field, FieldCode.invalid, `the custom role ${name} is restricted to other Workspaces`);
-  }
-}
 
 // ---------------------------------------------------------------- reads
 
@@ -165,8 +137,7 @@ export function updateRole(app: AppContext, p: Principal, organizationId: string
     const restricted = body.restrictedWorkspaceIds !== undefined ? await checkWorkspaces(tx, organizationId, body.restrictedWorkspaceIds) : undefined;
     if (body.name !== role.name) {
       await checkNameFree(tx, organizationId, body.name, id);
-      await renameRole(tx, organizationId, ENTITY_TYPES[scope], role.name, body.name);
-      await renameSubjectRole(tx, organizationId, ENTITY_TYPES[scope], role.name, body.name);
+      await repo.renameGrants(tx, organizationId, ENTITY_TYPES[scope], role.name, body.name);
     }
     await repo.updateRole(tx, id, {
       name: body.name,
@@ -190,8 +161,7 @@ export function deleteRole(app: AppContext, organizationId: string, id: string):
     // Locked first: a grant being made now either committed (and is counted) or finds no role.
     const role = found(await repo.lockRole(tx, organizationId, id), 'Role');
     const types = ENTITY_TYPES[role.scope_type as CustomRoleScope];
-    const tokens = await countRoleHolders(tx, organizationId, types, role.name);
-    const { users, teams } = await countSubjectsHolding(tx, organizationId, types, role.name);
+    const { tokens, users, teams } = await repo.countHolders(tx, organizationId, types, role.name);
     if (tokens + users + teams > 0) {
       const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
       const holders = [
@@ -212,9 +182,9 @@ export function deleteRole(app: AppContext, organizationId: string, id: string):
  * delete's transaction (which holds the Workspace's lock). A role restricted to that Workspace
  * alone is refused instead (400), and the delete with it: an empty list means "not restricted",
  * so dropping the last Workspace would quietly open the role to every Workspace. Answers whether
- * any role changed (the caller then invalidates the auth cache, which holds the restrictions).
+ * any role changed (the caller then invalidates the store cache, which holds the restrictions).
  */
-export async function forgetWorkspace(q: Queryable, organizationId: string, workspaceId: string): Promise<boolean> {
+async function forgetWorkspace(q: Queryable, organizationId: string, workspaceId: string): Promise<boolean> {
   const naming = (await repo.rolesRestrictedTo(q, organizationId, workspaceId));
   const only = naming.filter((r) => repo.jsonList(r.restricted_workspace_ids).every((w) => w === workspaceId));
   if (only.length > 0) {
@@ -226,4 +196,22 @@ export async function forgetWorkspace(q: Queryable, organizationId: string, work
     await repo.updateRole(q, r.id, { restricted_workspace_ids: JSON.stringify(rest) });
   }
   return naming.length > 0;
+}
+
+/**
+ * What goes of the roles family with a Workspace or a Deployment that is being deleted, in the
+ * delete's transaction (src/resources/cascades.ts, which holds the entity's lock): every token's,
+ * user's and Team's role on it (for a Deployment, also on its DAGs and DAG tags) and, for a
+ * Workspace, its place in custom roles' restrictedWorkspaceIds (refused, 400, for a role
+ * restricted to it alone). Answers whether anything changed, for the one cache invalidation.
+ */
+export async function deleteOn(q: Queryable, organizationId: string, on: repo.GrantedOn): Promise<boolean> {
+  const restrictions = 'workspaceId' in on ? await forgetWorkspace(q, organizationId, on.workspaceId) : false;
+  const grants = await repo.deleteGrantsOn(q, organizationId, on);
+  return restrictions || grants > 0;
+}
+
+/** What the roles family removes with a user or Team that is deleted or leaves its Organization: every role it holds. */
+export async function deleteHeldBy(q: Queryable, subjectId: string): Promise<void> {
+  await repo.deleteSubjectGrants(q, subjectId);
 }

@@ -2,11 +2,11 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { TeamsTable } from '../../store/schema.js';
-import { deleteSubjectRoles, filtersRoles, holdingRole, type UserFilter } from '../users/repo.js';
+import { filtersHolding, subjectHolding, type HoldingFilter } from '../roles/repo.js';
 
 /**
- * The one owner of `teams` and `team_members` (a Team's Workspace, Deployment and DAG roles are in
- * subject_roles, owned by the users family). Every write changes who may do what: the services
+ * The one owner of `teams` and `team_members` (a Team's Workspace, Deployment and DAG roles are
+ * role assignments, owned by the roles family). Every write changes who may do what: the services
  * call invalidateAll (store/cache.ts) in the same transaction.
  */
 export type TeamRow = Selectable<TeamsTable>;
@@ -23,10 +23,8 @@ export async function updateTeam(db: Queryable, id: string, changes: Omit<Update
   await db.updateTable('teams').set(changes).where('id', '=', id).execute();
 }
 
-/** Deletes a Team with its roles; memberships go by cascade. */
+/** Deletes a Team; its memberships go by ON DELETE CASCADE (its roles: the caller). */
 export async function deleteTeam(db: Queryable, id: string): Promise<void> {
-  await deleteSubjectRoles(db, id);
-  await db.deleteFrom('team_members').where('team_id', '=', id).execute();
   await db.deleteFrom('teams').where('id', '=', id).execute();
 }
 
@@ -37,7 +35,7 @@ const TEAM_SORTS: Record<string, string> = {
   updatedAt: 'teams.updated_at',
 };
 
-export interface TeamFilter extends UserFilter {
+export interface TeamFilter extends HoldingFilter {
   names?: string[];
 }
 
@@ -45,7 +43,7 @@ export interface TeamFilter extends UserFilter {
 export function listTeams(db: Queryable, organizationId: string, f: TeamFilter, page: PageRequest) {
   let q = db.selectFrom('teams').selectAll('teams').where('teams.organization_id', '=', organizationId);
   if (f.names !== undefined && f.names.length > 0) q = q.where('teams.name', 'in', f.names);
-  if (filtersRoles(f)) q = q.where((eb) => holdingRole(eb, f, 'teams.id'));
+  if (filtersHolding(f)) q = q.where((eb) => subjectHolding(eb, f, 'teams.id'));
   return paginate(q, page, TEAM_SORTS, 'createdAt:asc', 'teams.id');
 }
 
@@ -62,6 +60,12 @@ export function allTeamsOfUser(db: Queryable, userId: string): Promise<{ id: str
   return db.selectFrom('team_members').innerJoin('teams', 'teams.id', 'team_members.team_id')
     .select(['teams.id', 'teams.organization_id', 'teams.organization_role'])
     .where('team_members.user_id', '=', userId).orderBy('teams.id').execute();
+}
+
+/** Takes a user out of every Team (it leaves its Organization); answers how many memberships went. */
+export async function removeFromAllTeams(db: Queryable, userId: string): Promise<number> {
+  const r = await db.deleteFrom('team_members').where('user_id', '=', userId).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 /** Adds members; those already in the Team stay as they are. */

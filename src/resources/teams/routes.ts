@@ -3,7 +3,7 @@ import { OrganizationIdParam, SubjectRoles } from '../../core/schemas.js';
 import { filterTarget } from '../users/service.js';
 import {
   AddTeamMembersRequest, CreateTeamRequest, ListTeamMembersQuery, ListTeamsQuery, Team, TeamMemberParams, TeamMembersPaginated, TeamParams,
-  TeamsPaginated, UpdateTeamRequest, UpdateTeamRolesRequest,
+  TeamsPaginated, UpdateTeamRequest, UpdateTeamRolesRequest, ListUserTeamsQuery, UserTeamsPaginated, UserTeamsParams,
 } from './schema.js';
 import * as service from './service.js';
 
@@ -137,5 +137,20 @@ export const operations = [
     success: { status: 200, schema: SubjectRoles },
     errors: ITEM_ERRORS,
     handler: ({ app, principal, params, body }) => service.updateTeamRoles(app, principal, params.organizationId, params.teamId, body),
+  }),
+  defineOperation({
+    operationId: 'ListUserTeams',
+    method: 'GET',
+    path: '/organizations/{organizationId}/users/{userId}/teams',
+    summary: 'List teams for a user',
+    description: 'Lists the Teams a user of the Organization is in, with each Team\'s roles.',
+    // Listed among the User operations, as the reference does; it reads Team memberships.
+    tag: 'User',
+    permission: 'organization.teams.get',
+    params: UserTeamsParams,
+    query: ListUserTeamsQuery,
+    success: { status: 200, schema: UserTeamsPaginated },
+    errors: ITEM_ERRORS,
+    handler: ({ app, params, query }) => service.listUserTeams(app, params.organizationId, params.userId, query),
   }),
 ];

@@ -86,6 +86,32 @@ export const ListTeamMembersQuery = Type.Object({
 });
 export const MEMBERS_PAGE_MAX = 1000;
 
+// ---------------------------------------------------------------- the Teams of a user
+
+export const UserTeamMembership = named('UserTeamMembership', Type.Object({
+  dagRoles: Type.Optional(Type.Array(DagRole, { description: 'The Team\'s DAG roles; left out when there are none.' })),
+  deploymentRoles: Type.Optional(Type.Array(DeploymentRole, { description: 'The Team\'s Deployment roles; left out when there are none.' })),
+  description: Type.Optional(Type.String({ description: 'What the Team is for.' })),
+  id: Type.String({ description: 'Identifier of the Team.' }),
+  isIdpManaged: Type.Boolean({ description: 'Whether an identity provider manages the Team (its name and members are then read-only here).' }),
+  name: Type.String({ description: 'The Team\'s name.' }),
+  organizationRole: OrganizationRoleEnum('The Team\'s role in the Organization.'),
+  rolesCount: Type.Optional(Type.Integer({ description: 'How many roles the Team holds, its Organization role included.' })),
+  workspaceRoles: Type.Optional(Type.Array(WorkspaceRole, { description: 'The Team\'s Workspace roles; left out when there are none.' })),
+}));
+export type UserTeamMembershipView = Static<typeof UserTeamMembership>;
+
+export const UserTeamsPaginated = paginated('UserTeamsPaginated', 'teams', UserTeamMembership);
+
+export const ListUserTeamsQuery = Type.Object({
+  ...pageQuery(['name', 'description', 'createdAt', 'updatedAt']),
+});
+
+export const UserTeamsParams = Type.Object({
+  ...OrganizationIdParam.properties,
+  userId: Type.String({ description: 'Identifier of the user.' }),
+});
+
 export const TeamParams = Type.Object({
   ...OrganizationIdParam.properties,
   teamId: Type.String({ description: 'Identifier of the Team.' }),

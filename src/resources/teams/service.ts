@@ -11,11 +11,15 @@ import type { Queryable } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { storedTime } from '../../time.js';
-import { existingUserIds, replaceSubjectRoles, subjectRolesOf } from '../users/repo.js';
-import { checkRoleChanges, subjectRolesView } from '../users/service.js';
+import { deleteSubjectGrants, replaceSubjectGrants, subjectGrants } from '../roles/repo.js';
+import { checkRoleChanges, subjectRolesView } from '../roles/service.js';
+import { existingUserIds } from '../users/repo.js';
+import { loadUser } from '../users/service.js';
 import * as repo from './repo.js';
-import { MEMBERS_PAGE_MAX, type AddTeamMembersBody, type CreateTeamBody, type ListTeamsFilter, type TeamView, type UpdateTeamBody, type UpdateTeamRolesBody } from './schema.js';
-import { memberView, teamView, teamViews } from './view.js';
+import {
+  MEMBERS_PAGE_MAX, type AddTeamMembersBody, type CreateTeamBody, type ListTeamsFilter, type TeamView, type UpdateTeamBody, type UpdateTeamRolesBody,
+} from './schema.js';
+import { memberView, membershipView, teamView, teamViews } from './view.js';
 
 /**
  * Teams: groups of users of one Organization sharing roles. A member holds every role of its
@@ -103,9 +107,17 @@ export function updateTeam(app: AppContext, p: Principal, organizationId: string
 export function deleteTeam(app: AppContext, organizationId: string, teamId: string): Promise<void> {
   return inTransaction(app.db, async (tx) => {
     await loadTeam(tx, organizationId, teamId);
+    await deleteSubjectGrants(tx, teamId);
     await repo.deleteTeam(tx, teamId);
     await invalidateAll(tx);
   });
+}
+
+/** A page of the Teams a user of the Organization is in, each with its roles. */
+export async function listUserTeams(app: AppContext, organizationId: string, userId: string, q: PageRequest) {
+  await loadUser(app.db, organizationId, userId);
+  const page = await repo.teamsOfUser(app.db, organizationId, userId, q);
+  return envelope('teams', page, await membershipView(app.db, page.items));
 }
 
 export async function listMembers(app: AppContext, organizationId: string, teamId: string, q: PageRequest) {
@@ -147,9 +159,18 @@ export function updateTeamRoles(app: AppContext, p: Principal, organizationId: s
     const checked = await checkRoleChanges(tx, organizationId, body);
     await repo.updateTeam(tx, teamId, { organization_role: body.organizationRole });
     const rows = checked.scopes.length > 0
-      ? await replaceSubjectRoles(tx, { id: teamId, kind: 'TEAM', organizationId }, checked.scopes, checked.rows)
-      : (await subjectRolesOf(tx, [teamId])).get(teamId) ?? [];
+      ? await replaceSubjectGrants(tx, { id: teamId, kind: 'TEAM', organizationId }, checked.scopes, checked.rows)
+      : (await subjectGrants(tx, [teamId])).get(teamId) ?? [];
     await invalidateAll(tx);
-    return subjectRolesView(body.organizationRole, rows);
+    return subjectRolesView(rows, body.organizationRole);
   });
+}
+
+/**
+ * What the teams family does when a user leaves the Organization (its invite is deleted), in the
+ * caller's transaction (src/resources/cascades.ts): the user is in none of its Teams any more.
+ * Answers whether any membership went.
+ */
+export async function deleteMembershipsOf(tx: Queryable, userId: string): Promise<boolean> {
+  return (await repo.removeFromAllTeams(tx, userId)) > 0;
 }

@@ -1,17 +1,17 @@
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
 import type { Queryable } from '../../store/types.js';
 import { wireTime } from '../../time.js';
-import { rolesCount, scopedRolesView } from '../users/service.js';
-import { subjectRolesOf } from '../users/repo.js';
+import { subjectGrants } from '../roles/repo.js';
+import { rolesCount, scopedRolesView } from '../roles/service.js';
 import type * as repo from './repo.js';
-import type { TeamMemberView, TeamView } from './schema.js';
+import type { TeamMemberView, TeamView, UserTeamMembershipView } from './schema.js';
 
 /** The canonical read model of Teams and their members, as /v1 shows them. */
 
 export async function teamViews(db: Queryable, rows: repo.TeamRow[]): Promise<TeamView[]> {
   if (rows.length === 0) return [];
   const profiles = await resolveProfiles(db, auditRefs(rows));
-  const roles = await subjectRolesOf(db, rows.map((r) => r.id));
+  const roles = await subjectGrants(db, rows.map((r) => r.id));
   return rows.map((t) => {
     const held = roles.get(t.id) ?? [];
     return {
@@ -43,4 +43,21 @@ export function memberView(m: { id: string; full_name: string; email: string; av
     userId: m.id,
     username: m.email,
   };
+}
+
+/** Teams as ListUserTeams shows them: each with its roles, without audit columns. */
+export async function membershipView(db: Queryable, rows: repo.TeamRow[]): Promise<UserTeamMembershipView[]> {
+  const roles = await subjectGrants(db, rows.map((t) => t.id));
+  return rows.map((t) => {
+    const held = roles.get(t.id) ?? [];
+    return {
+      ...scopedRolesView(held),
+      ...(t.description !== null ? { description: t.description } : {}),
+      id: t.id,
+      isIdpManaged: t.is_idp_managed === 1,
+      name: t.name,
+      organizationRole: t.organization_role as UserTeamMembershipView['organizationRole'],
+      rolesCount: rolesCount(t.organization_role, held),
+    };
+  });
 }

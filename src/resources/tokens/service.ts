@@ -13,11 +13,12 @@ import { updatedColumns } from '../../store/audit.js';
 import { newId } from '../../store/ids.js';
 import { envelope } from '../../store/pagination.js';
 import { findDeployment, lockDeployments } from '../deployments/repo.js';
-import { checkRoleName } from '../roles/service.js';
+import { replaceTokenGrants, type Grant } from '../roles/repo.js';
+import { checkRoleName, subjectRolesView } from '../roles/service.js';
 import { findWorkspace, lockWorkspaces } from '../workspaces/repo.js';
 import * as repo from './repo.js';
 import type { ApiTokenRoleView, ApiTokenView, CreateApiTokenBody, ListApiTokensFilter, SubjectRolesView, TokenKind, UpdateApiTokenBody } from './schema.js';
-import { subjectRoles, tokenView, tokenViews } from './view.js';
+import { tokenView, tokenViews } from './view.js';
 
 export type TokenScope = 'ORGANIZATION' | 'WORKSPACE' | 'DEPLOYMENT';
 
@@ -85,7 +86,7 @@ export async function issueToken(db: Queryable, clock: Clock, t: NewToken): Prom
     agent_deployment_id: t.agentDeploymentId ?? null,
     created_at: at, created_by_id: by.id, created_by_type: by.type,
     updated_at: at, updated_by_id: by.id, updated_by_type: by.type,
-  }, t.roles.map((r) => ({ entity_type: r.entityType, entity_id: r.entityId, role: r.role, deployment_id: r.deploymentId ?? null })));
+  }, t.roles.map((r) => ({ entityType: r.entityType, entityId: r.entityId, role: r.role, deploymentId: r.deploymentId ?? null })));
   return { tokenId, token: value };
 }
 
@@ -154,13 +155,13 @@ export async function listTarget(app: AppContext, organizationId: string, q: Lis
  * role; only Organization tokens hold DAG roles. Organization and Workspace roles are the
  * built-in ones; Deployment and DAG roles may also be custom roles of the organization (checkRoleName).
  */
-async function checkRoles(db: Queryable, organizationId: string, t: Scoped, roles: ApiTokenRoleView[]): Promise<repo.TokenRoleRow[]> {
+async function checkRoles(db: Queryable, organizationId: string, t: Scoped, roles: ApiTokenRoleView[]): Promise<Grant[]> {
   // Locked before they are checked, as for users' roles (users/roles.ts checkRoleChanges): a
   // Workspace or Deployment deleted meanwhile is either gone at the check or takes these roles
   // with it once this transaction commits.
   await lockWorkspaces(db, organizationId, roles.filter((r) => r.entityType === 'WORKSPACE').map((r) => r.entityId));
   await lockDeployments(db, organizationId, roles.flatMap((r) => r.entityType === 'DEPLOYMENT' ? [r.entityId] : r.entityType === 'DAG' || r.entityType === 'DAG_TAG' ? [r.deploymentId] : []));
-  const out: repo.TokenRoleRow[] = [];
+  const out: Grant[] = [];
   const seen = new Set<string>();
   let own = 0;
   for (const [i, r] of roles.entries()) {
@@ -199,7 +200,7 @@ async function checkRoles(db: Queryable, organizationId: string, t: Scoped, role
     if (t.scope === 'DEPLOYMENT' && type !== 'DEPLOYMENT') {
       throw bad('entityType', type === 'DAG' || type === 'DAG_TAG' ? 'only ORGANIZATION tokens can hold DAG roles' : `a DEPLOYMENT token cannot hold a ${type} role`);
     }
-    out.push({ entity_type: type, entity_id: r.entityId, role: r.role, deployment_id: deploymentId });
+    out.push({ entityType: type, entityId: r.entityId, role: r.role, deploymentId });
   }
   if (own !== 1) throw invalidField('roles', FieldCode.invalid, `the token must hold exactly one ${t.scope} role, on its own ${t.scope.toLowerCase()}`);
   return out;
@@ -237,7 +238,7 @@ export function createToken(app: AppContext, p: Principal, organizationId: strin
     const issued = await issueToken(tx, app.clock, {
       organizationId, name: body.name, description: body.description, kind: body.kind, scope: body.scope, entityId,
       expiryDays: body.tokenExpiryPeriodInDays, createdBy: actor(p),
-      roles: roles.map((r) => ({ entityType: r.entity_type as TokenScope, entityId: r.entity_id, role: r.role })),
+      roles: roles.map((r) => ({ entityType: r.entityType as TokenScope, entityId: r.entityId, role: r.role })),
     });
     return { ...(await tokenView(tx, await loadToken(tx, organizationId, issued.tokenId))), token: issued.token };
   });
@@ -268,10 +269,10 @@ export function updateTokenRoles(app: AppContext, p: Principal, organizationId: 
   return inTransaction(app.db, async (tx) => {
     const t = await loadToken(tx, organizationId, tokenId);
     const rows = await checkRoles(tx, organizationId, { scope: t.scope as TokenScope, entityId: t.entity_id }, roles);
-    await repo.replaceRoles(tx, tokenId, rows);
+    await replaceTokenGrants(tx, tokenId, rows);
     await repo.updateToken(tx, tokenId, updatedColumns(actor(p), app.clock.now()));
     await invalidateToken(tx, tokenId);
-    return subjectRoles(rows);
+    return subjectRolesView(rows);
   });
 }
 
@@ -293,4 +294,17 @@ export function rotateToken(app: AppContext, p: Principal, organizationId: strin
     await invalidateToken(tx, tokenId);
     return { ...(await tokenView(tx, await loadToken(tx, organizationId, tokenId))), token: value };
   });
+}
+
+/**
+ * What the tokens family removes with a Workspace or a Deployment that is being deleted, in the
+ * delete's transaction (src/resources/cascades.ts): the API tokens that belong to it (a
+ * Deployment's agent tokens too). A Workspace or Deployment token exists for its entity: it holds
+ * exactly one role on it, only roles inside it, and is listed and managed through it; left behind
+ * it would hold a role on nothing, usable and manageable by nobody. Answers how many went.
+ */
+export function deleteOn(tx: Queryable, organizationId: string, on: { workspaceId: string } | { deploymentId: string }): Promise<number> {
+  return 'workspaceId' in on
+    ? repo.deleteTokensOf(tx, organizationId, 'WORKSPACE', on.workspaceId)
+    : repo.deleteTokensOf(tx, organizationId, 'DEPLOYMENT', on.deploymentId);
 }

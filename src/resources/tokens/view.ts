@@ -1,24 +1,25 @@
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
 import type { Queryable } from '../../store/types.js';
 import { wireTime } from '../../time.js';
-import * as repo from './repo.js';
-import type { ApiTokenRoleView, ApiTokenView, RoleEntityType, SubjectRolesView, TokenKind } from './schema.js';
+import { tokenGrants, type Grant } from '../roles/repo.js';
+import type * as repo from './repo.js';
+import type { ApiTokenRoleView, ApiTokenView, RoleEntityType, TokenKind } from './schema.js';
 
 /** The canonical read model of API tokens, as /v1 shows them. The secret is never part of it. */
 
-export function roleView(r: repo.TokenRoleRow): ApiTokenRoleView {
+export function roleView(g: Grant): ApiTokenRoleView {
   return {
-    entityId: r.entity_id,
-    entityType: r.entity_type as RoleEntityType,
-    role: r.role,
-    ...(r.deployment_id !== null ? { deploymentId: r.deployment_id } : {}),
+    entityId: g.entityId,
+    entityType: g.entityType as RoleEntityType,
+    role: g.role,
+    ...(g.deploymentId !== null ? { deploymentId: g.deploymentId } : {}),
   };
 }
 
 export async function tokenViews(db: Queryable, rows: repo.TokenRow[]): Promise<ApiTokenView[]> {
   if (rows.length === 0) return [];
   const profiles = await resolveProfiles(db, auditRefs(rows));
-  const roles = await repo.rolesOf(db, rows.map((r) => r.id));
+  const roles = await tokenGrants(db, rows.map((r) => r.id));
   return rows.map((r) => ({
     createdAt: wireTime(r.created_at),
     createdBy: profiles.get(r.created_by_id),
@@ -41,22 +42,4 @@ export async function tokenViews(db: Queryable, rows: repo.TokenRow[]): Promise<
 
 export async function tokenView(db: Queryable, row: repo.TokenRow): Promise<ApiTokenView> {
   return (await tokenViews(db, [row]))[0]!;
-}
-
-/** A role set as SubjectRoles: empty lists are left out. */
-export function subjectRoles(roles: repo.TokenRoleRow[]): SubjectRolesView {
-  const org = roles.find((r) => r.entity_type === 'ORGANIZATION');
-  const ws = roles.filter((r) => r.entity_type === 'WORKSPACE').map((r) => ({ role: r.role as never, workspaceId: r.entity_id }));
-  const dep = roles.filter((r) => r.entity_type === 'DEPLOYMENT').map((r) => ({ deploymentId: r.entity_id, role: r.role }));
-  const dag = roles.filter((r) => r.entity_type === 'DAG' || r.entity_type === 'DAG_TAG').map((r) => ({
-    ...(r.entity_type === 'DAG' ? { dagId: r.entity_id } : { dagTag: r.entity_id }),
-    deploymentId: r.deployment_id ?? '',
-    role: r.role,
-  }));
-  return {
-    ...(dag.length > 0 ? { dagRoles: dag } : {}),
-    ...(dep.length > 0 ? { deploymentRoles: dep } : {}),
-    ...(org ? { organizationRole: org.role } : {}),
-    ...(ws.length > 0 ? { workspaceRoles: ws } : {}),
-  };
 }

@@ -2,8 +2,8 @@ import { actor } from '../../auth/access.js';
 import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
 import { OrganizationIdParam, SubjectRoles } from '../../core/schemas.js';
 import {
-  CreateUserInviteRequest, Invite, InviteParams, ListUsersQuery, ListUserTeamsQuery, SelfUser, SelfUserQuery, UpdateUserRolesRequest, User,
-  UserParams, UsersPaginated, UserTeamsPaginated,
+  CreateUserInviteRequest, Invite, InviteParams, ListUsersQuery, SelfUser, SelfUserQuery, UpdateUserRolesRequest, User,
+  UserParams, UsersPaginated,
 } from './schema.js';
 import * as service from './service.js';
 
@@ -54,20 +54,6 @@ export const operations = [
     handler: ({ app, params, body }) => service.updateUserRoles(app, params.organizationId, params.userId, body),
   }),
   defineOperation({
-    operationId: 'ListUserTeams',
-    method: 'GET',
-    path: '/organizations/{organizationId}/users/{userId}/teams',
-    summary: 'List teams for a user',
-    description: 'Lists the Teams a user of the Organization is in, with each Team\'s roles.',
-    tag: TAG,
-    permission: 'organization.teams.get',
-    params: UserParams,
-    query: ListUserTeamsQuery,
-    success: { status: 200, schema: UserTeamsPaginated },
-    errors: ITEM_ERRORS,
-    handler: ({ app, params, query }) => service.listUserTeams(app, params.organizationId, params.userId, query),
-  }),
-  defineOperation({
     operationId: 'GetSelfUser',
     method: 'GET',
     path: '/users/self',
@@ -107,6 +93,6 @@ export const operations = [
     params: InviteParams,
     success: { status: 204 },
     errors: ITEM_ERRORS,
-    handler: ({ app, params }) => service.deleteInvite(app, params.organizationId, params.inviteId),
+    handler: ({ app, params }) => app.ports.deletes.invite(app, params.organizationId, params.inviteId),
   }),
 ];

@@ -26,20 +26,6 @@ export type UserView = Static<typeof User>;
 
 export const UsersPaginated = paginated('UsersPaginated', 'users', User);
 
-export const UserTeamMembership = named('UserTeamMembership', Type.Object({
-  dagRoles: Type.Optional(Type.Array(DagRole, { description: 'The Team\'s DAG roles; left out when there are none.' })),
-  deploymentRoles: Type.Optional(Type.Array(DeploymentRole, { description: 'The Team\'s Deployment roles; left out when there are none.' })),
-  description: Type.Optional(Type.String({ description: 'What the Team is for.' })),
-  id: Type.String({ description: 'Identifier of the Team.' }),
-  isIdpManaged: Type.Boolean({ description: 'Whether an identity provider manages the Team (its name and members are then read-only here).' }),
-  name: Type.String({ description: 'The Team\'s name.' }),
-  organizationRole: OrganizationRoleEnum('The Team\'s role in the Organization.'),
-  rolesCount: Type.Optional(Type.Integer({ description: 'How many roles the Team holds, its Organization role included.' })),
-  workspaceRoles: Type.Optional(Type.Array(WorkspaceRole, { description: 'The Team\'s Workspace roles; left out when there are none.' })),
-}));
-export type UserTeamMembershipView = Static<typeof UserTeamMembership>;
-
-export const UserTeamsPaginated = paginated('UserTeamsPaginated', 'teams', UserTeamMembership);
 
 export const SelfUserFeatureFlag = named('SelfUserFeatureFlag', Type.Object({
   key: Type.String({ description: 'Name of the feature.' }),
@@ -117,10 +103,6 @@ export const ListUsersQuery = Type.Object({
   ...pageQuery(['id', 'username', 'fullName', 'createdAt', 'updatedAt']),
 });
 export type ListUsersFilter = Static<typeof ListUsersQuery>;
-
-export const ListUserTeamsQuery = Type.Object({
-  ...pageQuery(['name', 'description', 'createdAt', 'updatedAt']),
-});
 
 export const UserParams = Type.Object({
   ...OrganizationIdParam.properties,

@@ -10,19 +10,16 @@ import type { ActorRef } from '../../store/audit.js';
 import { inTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
-import { envelope, type PageRequest } from '../../store/pagination.js';
+import { envelope } from '../../store/pagination.js';
 import { storedTime } from '../../time.js';
 import { findDeployment } from '../deployments/repo.js';
 import { findOrganization } from '../organizations/repo.js';
-import { teamsOfUser } from '../teams/repo.js';
+import { replaceSubjectGrants, subjectGrants } from '../roles/repo.js';
+import { checkRoleChanges, subjectRolesView } from '../roles/service.js';
 import { findWorkspace } from '../workspaces/repo.js';
 import * as repo from './repo.js';
-import { checkRoleChanges, rolesCount, scopedRolesView, subjectRolesView } from './roles.js';
-import type { CreateUserInviteBody, InviteView, ListUsersFilter, SelfUserView, UpdateUserRolesBody, UserTeamMembershipView, UserView } from './schema.js';
+import type { CreateUserInviteBody, InviteView, ListUsersFilter, SelfUserView, UpdateUserRolesBody, UserView } from './schema.js';
 import { inviteView, selfUserView, userView, userViews } from './view.js';
-
-// What the teams family shares with users: role checks and views.
-export { checkRoleChanges, checkRoleNames, rolesCount, scopedRolesView, subjectRolesView } from './roles.js';
 
 /**
  * Users of an Organization. A user belongs to one Organization at most. People join only through
@@ -52,7 +49,8 @@ export async function listUsers(app: AppContext, organizationId: string, q: List
   return envelope('users', page, await userViews(app.db, page.items));
 }
 
-function loadUser(db: Queryable, organizationId: string, userId: string): Promise<repo.UserRow> {
+/** A user of the Organization (ACTIVE or PENDING), or the 404. */
+export function loadUser(db: Queryable, organizationId: string, userId: string): Promise<repo.UserRow> {
   return repo.findUser(db, organizationId, userId).then((u) => found(u, 'User'));
 }
 
@@ -81,30 +79,11 @@ export function updateUserRoles(app: AppContext, organizationId: string, userId:
       if (user.status === 'PENDING') await repo.setInviteRole(tx, userId, checked.organizationRole);
     }
     const rows = checked.scopes.length > 0
-      ? await repo.replaceSubjectRoles(tx, { id: userId, kind: 'USER', organizationId }, checked.scopes, checked.rows)
-      : (await repo.subjectRolesOf(tx, [userId])).get(userId) ?? [];
+      ? await replaceSubjectGrants(tx, { id: userId, kind: 'USER', organizationId }, checked.scopes, checked.rows)
+      : (await subjectGrants(tx, [userId])).get(userId) ?? [];
     await invalidateAll(tx);
-    return subjectRolesView(organizationRole, rows);
+    return subjectRolesView(rows, organizationRole);
   });
-}
-
-export async function listUserTeams(app: AppContext, organizationId: string, userId: string, q: PageRequest) {
-  await loadUser(app.db, organizationId, userId);
-  const page = await teamsOfUser(app.db, organizationId, userId, q);
-  const roles = await repo.subjectRolesOf(app.db, page.items.map((t) => t.id));
-  const teams: UserTeamMembershipView[] = page.items.map((t) => {
-    const rows = roles.get(t.id) ?? [];
-    return {
-      ...scopedRolesView(rows),
-      ...(t.description !== null ? { description: t.description } : {}),
-      id: t.id,
-      isIdpManaged: t.is_idp_managed === 1,
-      name: t.name,
-      organizationRole: t.organization_role as UserTeamMembershipView['organizationRole'],
-      rolesCount: rolesCount(t.organization_role, rows),
-    };
-  });
-  return envelope('teams', page, teams);
 }
 
 // ---------------------------------------------------------------- invites
@@ -154,18 +133,16 @@ export function createInvite(app: AppContext, by: ActorRef, organizationId: stri
 }
 
 /**
- * Deletes an open invite and its PENDING user with it (a person who had signed in before being
- * invited stays a user of no Organization).
+ * What the users family does when an open invite is deleted, in the caller's transaction
+ * (src/resources/cascades.ts, which first removes the user's roles and Team memberships): the
+ * PENDING user goes with its invite; a person who had signed in before being invited stays, as a
+ * user of no Organization.
  */
-export function deleteInvite(app: AppContext, organizationId: string, inviteId: string): Promise<void> {
-  return inTransaction(app.db, async (tx) => {
-    const invite = found(await repo.findInvite(tx, organizationId, inviteId), 'Invite');
-    const user = await repo.findUserById(tx, invite.user_id);
-    if (user && user.subject === null) await repo.deleteUser(tx, user.id);
-    else if (user) await repo.detachUser(tx, user.id, storedTime(app.clock.now()));
-    else await repo.deleteInvite(tx, invite.id);
-    await invalidateAll(tx);
-  });
+export async function deleteInviteOn(tx: Queryable, now: Date, invite: repo.InviteRow): Promise<void> {
+  const user = await repo.findUserById(tx, invite.user_id);
+  if (user && user.subject === null) await repo.deleteUser(tx, user.id);
+  else if (user) await repo.detachUser(tx, user.id, storedTime(now));
+  else await repo.deleteInvite(tx, invite.id);
 }
 
 // ---------------------------------------------------------------- the caller

@@ -2,8 +2,9 @@ import type { Principal } from '../../auth/principal.js';
 import { userProfile } from '../../auth/subjects.js';
 import type { Queryable } from '../../store/types.js';
 import { storedTime, wireTime } from '../../time.js';
+import { subjectGrants } from '../roles/repo.js';
+import { scopedRolesView } from '../roles/service.js';
 import * as repo from './repo.js';
-import { scopedRolesView } from './roles.js';
 import type { InviteView, SelfUserView, UserStatus, UserView } from './schema.js';
 
 /** The canonical read model of users and invites, as /v1 shows them. */
@@ -12,7 +13,7 @@ type OrgRole = NonNullable<UserView['organizationRole']>;
 
 export async function userViews(db: Queryable, rows: repo.UserRow[]): Promise<UserView[]> {
   if (rows.length === 0) return [];
-  const roles = await repo.subjectRolesOf(db, rows.map((r) => r.id));
+  const roles = await subjectGrants(db, rows.map((r) => r.id));
   return rows.map((u) => ({
     avatarUrl: u.avatar_url,
     createdAt: wireTime(u.created_at),

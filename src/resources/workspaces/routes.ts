@@ -76,6 +76,6 @@ export const operations = [
     params: WorkspaceParams,
     success: { status: 204 },
     errors: ITEM_ERRORS,
-    handler: ({ app, params }) => service.deleteWorkspace(app, params.organizationId, params.workspaceId),
+    handler: ({ app, params }) => app.ports.deletes.workspace(app, params.organizationId, params.workspaceId),
   }),
 ];

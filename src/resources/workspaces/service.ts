@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.js';
 import { actor, type Visible } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { badRequest, FieldCode, found, invalidField } from '../../core/errors.js';
+import { FieldCode, found, invalidField } from '../../core/errors.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import type { CloudProvider } from '../../core/schemas.js';
@@ -9,14 +9,9 @@ import { requireText } from '../../core/rules.js';
 import { fromBool } from '../../store/codecs.js';
 import { inTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
-import { invalidateAll } from '../../store/cache.js';
 import { newId } from '../../store/ids.js';
 import { findRegion, STANDARD_REGIONS } from '../../platform/catalog.js';
 import { findCluster } from '../clusters/repo.js';
-import { deploymentsInWorkspace } from '../deployments/service.js';
-import { forgetWorkspace as forgetWorkspaceInRoles } from '../roles/service.js';
-import { deleteRolesOn as deleteTokenRolesOn, deleteTokensOf } from '../tokens/repo.js';
-import { deleteSubjectRolesOn } from '../users/repo.js';
 import * as repo from './repo.js';
 import { workspaceView, workspaceViews } from './view.js';
 import type { CreateWorkspaceBody, UpdateWorkspaceBody, WorkspaceView } from './schema.js';
@@ -102,34 +97,5 @@ export async function updateWorkspace(app: AppContext, p: Principal, organizatio
   });
 }
 
-/**
- * Deletes an empty workspace; one still holding Deployments is refused (400) and left as it is.
- * In the same transaction:
- * - its Workspace API tokens go too. A Workspace token exists for its Workspace: it must hold
- *   exactly one role, on that Workspace, and only roles inside it, is listed and managed through
- *   it, and the reference deletes a Deployment's API tokens with the Deployment. Left behind, it
- *   would hold a role on nothing and could be neither used nor managed, so it goes the same way;
- * - every other token's and every user's and Team's role on it is removed;
- * - custom roles restricted to it no longer name it (roles/service.ts forgetWorkspace, which
- *   refuses, 400, when that would leave a role restricted to no Workspace at all, i.e. to all);
- * - its notification channels, environment objects and cluster links go by ON DELETE CASCADE.
- * Whoever grants a role on, or restricts a role to, a Workspace locks it first, as this does.
- * The auth cache forgets the deleted tokens and grants when this commits.
- */
-export async function deleteWorkspace(app: AppContext, organizationId: string, id: string): Promise<void> {
-  await inTransaction(app.db, async (tx) => {
-    // The lock orders this delete with a Deployment being created in the workspace.
-    await repo.lockWorkspace(tx, organizationId, id);
-    found(await repo.findWorkspace(tx, organizationId, id), 'Workspace');
-    const held = await deploymentsInWorkspace(tx, id);
-    if (held > 0) {
-      throw badRequest(`Invalid request: the Workspace still holds ${held} Deployment${held === 1 ? '' : 's'}; delete ${held === 1 ? 'it' : 'them'} first`);
-    }
-    const roles = await forgetWorkspaceInRoles(tx, organizationId, id);
-    const tokens = await deleteTokensOf(tx, organizationId, 'WORKSPACE', id);
-    const tokenRoles = await deleteTokenRolesOn(tx, organizationId, { workspaceId: id });
-    const subjectRoles = await deleteSubjectRolesOn(tx, organizationId, { workspaceId: id });
-    await repo.deleteWorkspace(tx, id);
-    if (roles || tokens + tokenRoles + subjectRoles > 0) await invalidateAll(tx);
-  });
-}
+/** What the workspaces family does when a cluster is deleted: no Workspace keeps it as its default. */
+export const deleteOn = (tx: Queryable, on: { clusterId: string }): Promise<void> => repo.clearDefaultCluster(tx, on.clusterId);

@@ -1,27 +1,45 @@
 import type { Static } from 'typebox';
+import { BUILT_IN_ROLES, builtInPermissions } from '../../auth/permissions.js';
 import { FieldCode, invalidField } from '../../core/errors.js';
 import { requireText } from '../../core/rules.js';
 import type { DagRole, DeploymentRole, SubjectRolesView, WorkspaceRole } from '../../core/schemas.js';
 import type { Queryable } from '../../store/types.js';
 import { findDeployment, lockDeployments } from '../deployments/repo.js';
 import { existingWorkspaceIds, lockWorkspaces } from '../workspaces/repo.js';
-import { checkRoleName } from '../roles/service.js';
-import type { RoleScope, SubjectRoleRow } from './repo.js';
+import type { Grant, RoleScope } from './repo.js';
+import * as repo from './repo.js';
 
 /**
- * The roles users and Teams hold: which names each level accepts, checking a role update against
- * the Organization's contents, and how a stored set is shown.
+ * Who holds what, for users and Teams: checking a role update against the Organization's
+ * contents, and how a stored role set is shown (also for API tokens, whose Organization role is
+ * one of their grants).
  */
-
-export type RoleLevel = 'ORGANIZATION' | 'WORKSPACE' | 'DEPLOYMENT' | 'DAG';
 
 /**
- * The one check of a role name for a level: Organization and Workspace roles are the built-in
- * ones; a Deployment or DAG role is built-in or a custom role of that scope type (the roles
- * family's check, which also knows custom roles). `field` names the request field in the 400.
+ * Checks a role name given for a grant on an entity of `entityType` (ORGANIZATION, WORKSPACE,
+ * DEPLOYMENT, DAG or DAG_TAG) in the organization, and answers 400 on `field` otherwise:
+ * Organization and Workspace roles are the built-in ones; a Deployment role is DEPLOYMENT_ADMIN or
+ * a custom DEPLOYMENT role of the organization, a DAG role DAG_VIEWER, DAG_AUTHOR or a custom DAG
+ * role. A custom role restricted to some Workspaces is refused on a Deployment of another one
+ * (`workspaceId` is the Workspace of the Deployment the grant is on). Every grant of a role, to a
+ * token, a user or a Team, is checked here.
  */
-export async function checkRoleNames(db: Queryable, organizationId: string, level: RoleLevel, role: string, field: string): Promise<void> {
-  await checkRoleName(db, organizationId, level, role, { field });
+export async function checkRoleName(q: Queryable, organizationId: string, entityType: string, name: string, at: { field: string; workspaceId?: string }): Promise<void> {
+  const kind = entityType === 'DAG_TAG' ? 'DAG' : entityType;
+  const builtIn = BUILT_IN_ROLES[kind as keyof typeof BUILT_IN_ROLES];
+  if (!builtIn) throw invalidField(at.field, FieldCode.oneOf, `${entityType} is not a kind of entity roles are held on`);
+  if (builtIn.includes(name)) return;
+  if (kind === 'ORGANIZATION' || kind === 'WORKSPACE' || builtInPermissions(name)) {
+    throw invalidField(at.field, FieldCode.oneOf, `${name} is not a ${entityType} role; one of [${builtIn.join(' ')}]${kind === 'DEPLOYMENT' || kind === 'DAG' ? ' or a custom role' : ''}`);
+  }
+  const custom = await repo.lockRoleByName(q, organizationId, name);
+  if (!custom || custom.scope_type !== kind) {
+    throw invalidField(at.field, FieldCode.oneOf, `${name} is neither a built-in ${kind} role [${builtIn.join(' ')}] nor a custom ${kind} role of this Organization`);
+  }
+  const restricted = repo.jsonList(custom.restricted_workspace_ids);
+  if (restricted.length > 0 && at.workspaceId !== undefined && !restricted.includes(at.workspaceId)) {
+    throw invalidField(at.field, FieldCode.invalid, `the custom role ${name} is restricted to other Workspaces`);
+  }
 }
 
 export interface RoleChanges {
@@ -36,7 +54,7 @@ export interface CheckedRoles {
   /** The scopes whose roles the request replaces (the lists it sent); the others stay. */
   scopes: RoleScope[];
   /** The new roles of those scopes, as stored. */
-  rows: SubjectRoleRow[];
+  rows: Grant[];
 }
 
 /**
@@ -46,13 +64,13 @@ export interface CheckedRoles {
  */
 export async function checkRoleChanges(db: Queryable, organizationId: string, body: RoleChanges): Promise<CheckedRoles> {
   const scopes: RoleScope[] = [];
-  const rows: SubjectRoleRow[] = [];
+  const rows: Grant[] = [];
   // Every Workspace and Deployment named is locked before it is checked: a concurrent delete of
   // one either commits first (the check then finds nothing) or waits for this transaction and
   // then removes the roles it wrote. Workspaces before Deployments, each set in id order.
   await lockWorkspaces(db, organizationId, (body.workspaceRoles ?? []).map((r) => r.workspaceId));
   await lockDeployments(db, organizationId, [...(body.deploymentRoles ?? []), ...(body.dagRoles ?? [])].map((r) => r.deploymentId));
-  if (body.organizationRole !== undefined) await checkRoleNames(db, organizationId, 'ORGANIZATION', body.organizationRole, 'organizationRole');
+  if (body.organizationRole !== undefined) await checkRoleName(db, organizationId, 'ORGANIZATION', body.organizationRole, { field: 'organizationRole' });
 
   if (body.workspaceRoles !== undefined) {
     scopes.push('WORKSPACE');
@@ -65,8 +83,8 @@ export async function checkRoleChanges(db: Queryable, organizationId: string, bo
       if (!existing.has(r.workspaceId)) throw invalidField(`${at}.workspaceId`, FieldCode.exists, `${at}.workspaceId names no Workspace of this Organization`);
       if (seen.has(r.workspaceId)) throw invalidField(`${at}.workspaceId`, FieldCode.unique, `${at}.workspaceId repeats Workspace ${r.workspaceId}`);
       seen.add(r.workspaceId);
-      await checkRoleNames(db, organizationId, 'WORKSPACE', r.role, `${at}.role`);
-      rows.push({ scope_type: 'WORKSPACE', entity_id: r.workspaceId, deployment_id: null, role: r.role });
+      await checkRoleName(db, organizationId, 'WORKSPACE', r.role, { field: `${at}.role` });
+      rows.push({ entityType: 'WORKSPACE', entityId: r.workspaceId, deploymentId: null, role: r.role });
     }
   }
 
@@ -86,8 +104,8 @@ export async function checkRoleChanges(db: Queryable, organizationId: string, bo
       if (!(await deploymentExists(r.deploymentId))) throw invalidField(`${at}.deploymentId`, FieldCode.exists, `${at}.deploymentId names no Deployment of this Organization`);
       if (seen.has(r.deploymentId)) throw invalidField(`${at}.deploymentId`, FieldCode.unique, `${at}.deploymentId repeats Deployment ${r.deploymentId}`);
       seen.add(r.deploymentId);
-      await checkRoleNames(db, organizationId, 'DEPLOYMENT', r.role, `${at}.role`);
-      rows.push({ scope_type: 'DEPLOYMENT', entity_id: r.deploymentId, deployment_id: null, role: r.role });
+      await checkRoleName(db, organizationId, 'DEPLOYMENT', r.role, { field: `${at}.role` });
+      rows.push({ entityType: 'DEPLOYMENT', entityId: r.deploymentId, deploymentId: null, role: r.role });
     }
   }
 
@@ -106,8 +124,8 @@ export async function checkRoleChanges(db: Queryable, organizationId: string, bo
       const key = `${scope}\u0000${entity}\u0000${r.deploymentId}`;
       if (seen.has(key)) throw invalidField(`${at}.${hasId ? 'dagId' : 'dagTag'}`, FieldCode.unique, `${at} repeats the role on ${hasId ? 'DAG' : 'DAG tag'} ${entity} of Deployment ${r.deploymentId}`);
       seen.add(key);
-      await checkRoleNames(db, organizationId, 'DAG', r.role, `${at}.role`);
-      rows.push({ scope_type: scope, entity_id: entity, deployment_id: r.deploymentId, role: r.role });
+      await checkRoleName(db, organizationId, 'DAG', r.role, { field: `${at}.role` });
+      rows.push({ entityType: scope, entityId: entity, deploymentId: r.deploymentId, role: r.role });
     }
   }
   return { organizationRole: body.organizationRole, scopes, rows };
@@ -115,14 +133,14 @@ export async function checkRoleChanges(db: Queryable, organizationId: string, bo
 
 type WorkspaceRoleView = Static<typeof WorkspaceRole>;
 
-/** Workspace, Deployment and DAG roles as users and Teams show them: each list left out when empty. */
-export function scopedRolesView(rows: SubjectRoleRow[]): Omit<SubjectRolesView, 'organizationRole'> {
-  const ws = rows.filter((r) => r.scope_type === 'WORKSPACE').map((r) => ({ role: r.role as WorkspaceRoleView['role'], workspaceId: r.entity_id }));
-  const dep = rows.filter((r) => r.scope_type === 'DEPLOYMENT').map((r) => ({ deploymentId: r.entity_id, role: r.role }));
-  const dag = rows.filter((r) => r.scope_type === 'DAG' || r.scope_type === 'DAG_TAG').map((r) => ({
-    ...(r.scope_type === 'DAG' ? { dagId: r.entity_id } : { dagTag: r.entity_id }),
-    deploymentId: r.deployment_id ?? '',
-    role: r.role,
+/** Workspace, Deployment and DAG roles as SubjectRoles shows them: each list left out when empty. */
+export function scopedRolesView(grants: Grant[]): Omit<SubjectRolesView, 'organizationRole'> {
+  const ws = grants.filter((g) => g.entityType === 'WORKSPACE').map((g) => ({ role: g.role as WorkspaceRoleView['role'], workspaceId: g.entityId }));
+  const dep = grants.filter((g) => g.entityType === 'DEPLOYMENT').map((g) => ({ deploymentId: g.entityId, role: g.role }));
+  const dag = grants.filter((g) => g.entityType === 'DAG' || g.entityType === 'DAG_TAG').map((g) => ({
+    ...(g.entityType === 'DAG' ? { dagId: g.entityId } : { dagTag: g.entityId }),
+    deploymentId: g.deploymentId ?? '',
+    role: g.role,
   }));
   return {
     ...(dag.length > 0 ? { dagRoles: dag } : {}),
@@ -131,12 +149,15 @@ export function scopedRolesView(rows: SubjectRoleRow[]): Omit<SubjectRolesView, 
   };
 }
 
-/** A subject's whole role set as SubjectRoles. */
-export function subjectRolesView(organizationRole: string | null, rows: SubjectRoleRow[]): SubjectRolesView {
-  return { ...scopedRolesView(rows), ...(organizationRole !== null ? { organizationRole } : {}) };
+/**
+ * A whole role set as SubjectRoles. A user's or Team's Organization role is a column of its own
+ * (`organizationRole`); an API token's is one of its grants.
+ */
+export function subjectRolesView(grants: Grant[], organizationRole: string | null = grants.find((g) => g.entityType === 'ORGANIZATION')?.role ?? null): SubjectRolesView {
+  return { ...scopedRolesView(grants), ...(organizationRole !== null ? { organizationRole } : {}) };
 }
 
-/** How many roles a subject holds, its Organization role included. */
-export function rolesCount(organizationRole: string | null, rows: SubjectRoleRow[]): number {
-  return rows.length + (organizationRole !== null ? 1 : 0);
+/** How many roles a user or Team holds, its Organization role included. */
+export function rolesCount(organizationRole: string | null, grants: Grant[]): number {
+  return grants.length + (organizationRole !== null ? 1 : 0);
 }
