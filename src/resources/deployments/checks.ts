@@ -250,14 +250,21 @@ function defaultPool(pools: NodePoolRow[]): NodePoolRow | undefined {
   return pools.find((p) => toBool(p.is_default)) ?? pools[0];
 }
 
-/** Memory and CPU a worker gets: the Astro machine's, or the node's less system overhead (hybrid). */
+/**
+ * Memory and CPU a worker gets: the Astro machine's (hosted), or the node's less system overhead
+ * (hybrid). Both come from the catalogue: hosted queues store a worker type the request schema
+ * offered, and HYBRID queues a node pool whose instance type checkPools accepted for the
+ * cluster's provider (HYBRID pools never change). Anything else is a broken invariant.
+ */
 export function podSize(astroMachine: string | null, nodeInstanceType: string | undefined, provider: CloudProvider): { podCpu: string; podMemory: string } {
   if (astroMachine) {
     const m = WORKER_MACHINES.find((x) => x.name === astroMachine);
-    if (m) return { podCpu: m.spec.cpu, podMemory: m.spec.memory };
+    if (!m) throw new Error(`worker type ${astroMachine} is stored on a worker queue but not in the platform catalogue's WORKER_MACHINES`);
+    return { podCpu: m.spec.cpu, podMemory: m.spec.memory };
   }
+  if (nodeInstanceType === undefined) throw new Error('a worker queue has neither a worker type nor a node pool: hosted queues store astroMachine, HYBRID queues nodePoolId');
   const node = NODE_INSTANCES[provider].find((i) => i.name === nodeInstanceType);
-  if (!node) return { podCpu: '1', podMemory: '2Gi' };
+  if (!node) throw new Error(`node instance type ${nodeInstanceType} is stored on a node pool but not in the platform catalogue's ${provider} NODE_INSTANCES`);
   const memory = Number(node.memory.replace(/Gi$/, ''));
   return { podCpu: fmt(node.cpu > 2 ? node.cpu - 2 : node.cpu / 2), podMemory: `${fmt(memory > 4 ? memory - 1.5 : memory / 2)}Gi` };
 }
