@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CronError, lastAtOrBefore, nextAfter, parseCron } from '../../src/resources/deployments/cron.js';
+import { CronError, firesAt, lastAtOrBefore, nextAfter, parseCron } from '../../src/resources/deployments/cron.js';
 
 /** The first firing strictly after `at`, as an ISO string (or undefined). */
 const next = (expr: string, at: string) => nextAfter(parseCron(expr), new Date(at))?.toISOString();
@@ -127,6 +127,16 @@ describe('cron: firing times', () => {
     assert.equal(last('0 9 * * *', '2026-03-02T09:00:59.999Z'), '2026-03-02T09:00:00.000Z');
     assert.equal(last('0 9 * * *', '2026-03-02T08:59:59.999Z'), '2026-03-01T09:00:00.000Z');
     assert.equal(last('* * * * *', '2026-03-02T09:00:30.000Z'), '2026-03-02T09:00:00.000Z');
+  });
+
+  it('says whether it fires in a given minute, seconds aside', () => {
+    const c = parseCron('30 9 */2 * MON');
+    assert.equal(firesAt(c, new Date('2026-03-02T09:30:59Z')), false, 'a Monday, but an even day (both day fields apply)');
+    assert.equal(firesAt(c, new Date('2026-03-09T09:30:00Z')), true, 'an odd Monday');
+    assert.equal(firesAt(c, new Date('2026-03-09T09:30:59.999Z')), true);
+    assert.equal(firesAt(c, new Date('2026-03-09T09:31:00Z')), false);
+    assert.equal(firesAt(c, new Date('2026-03-09T10:30:00Z')), false);
+    assert.equal(firesAt(c, new Date('2026-03-11T09:30:00Z')), false, 'an odd Wednesday');
   });
 
   it('walks the hours and minutes of a day in order, then moves to the next day', () => {

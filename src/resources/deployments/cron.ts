@@ -119,6 +119,11 @@ const DAY = 86_400_000;
 /** How far to look: long enough for a 29 February that falls on a given weekday. */
 const HORIZON_DAYS = 366 * 28;
 
+/** Whether the expression fires in the minute of `t`. */
+export function firesAt(c: Cron, t: Date): boolean {
+  return dayMatches(c, new Date(Math.floor(t.getTime() / DAY) * DAY)) && c.hours.includes(t.getUTCHours()) && c.minutes.includes(t.getUTCMinutes());
+}
+
 /** The first time the expression fires strictly after `t`, or undefined within the horizon. */
 export function nextAfter(c: Cron, t: Date): Date | undefined {
   const start = Math.floor(t.getTime() / MINUTE) * MINUTE + MINUTE;
