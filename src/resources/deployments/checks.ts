@@ -138,7 +138,7 @@ const HOSTED_FIELDS = ['schedulerSize', 'isHighAvailability', 'isDevelopmentMode
 const QUEUE_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
 
 const given = (body: object, key: string) => (body as Record<string, unknown>)[key] !== undefined && (body as Record<string, unknown>)[key] !== null;
 
@@ -435,8 +435,17 @@ function checkHibernation(scaling: ScalingSpecRequest | undefined, development: 
   return { schedules, override };
 }
 
+/**
+ * An RFC 3339 date-time naming a real instant: Date.parse alone would read 30 February as
+ * 2 March and 24:00 as the next day, so each part is checked against its range.
+ */
 export function validTime(text: string): boolean {
-  return RFC3339.test(text) && !Number.isNaN(Date.parse(text));
+  const m = RFC3339.exec(text);
+  if (!m) return false;
+  // A Z zone leaves the offset groups out: read as 00:00.
+  const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetHour <= 23 && offsetMinute <= 59;
 }
 
 /**
