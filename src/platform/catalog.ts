@@ -166,7 +166,11 @@ export interface RuntimeRelease {
   stellarDatabaseMigration: boolean;
 }
 
-/** Astro Runtime releases offered to new deployments, newest first (clients read [0] as latest). */
+/**
+ * Astro Runtime releases offered to new deployments, newest first (clients read [0] as latest).
+ * Stored Deployments and deploys name their runtime by version and read its Airflow version
+ * here (runtimeRelease), so a release stays listed while any store may hold one created with it.
+ */
 export const RUNTIME_RELEASES: RuntimeRelease[] = [
   { version: '3.3-9', airflowVersion: '3.3.0', channel: 'stable', releaseDate: '2026-10-20T00:00:00Z', airflowDatabaseMigration: false, stellarDatabaseMigration: false },
   { version: '3.3-2', airflowVersion: '3.3.0', channel: 'stable', releaseDate: '2026-07-14T00:00:00Z', airflowDatabaseMigration: true, stellarDatabaseMigration: false },
@@ -179,6 +183,19 @@ export const RUNTIME_RELEASES: RuntimeRelease[] = [
   { version: '13.5.0', airflowVersion: '2.11.0', channel: 'stable', releaseDate: '2026-02-03T00:00:00Z', airflowDatabaseMigration: false, stellarDatabaseMigration: false },
   { version: '12.8.0', airflowVersion: '2.10.5', channel: 'stable', releaseDate: '2025-06-10T00:00:00Z', airflowDatabaseMigration: false, stellarDatabaseMigration: false },
 ];
+
+/**
+ * The catalogue entry of a runtime version read from the store. Creates accept only listed
+ * versions and deploys and rollbacks copy the Deployment's, so a miss is not a value to guess:
+ * it means a release was dropped from RUNTIME_RELEASES while Deployments still run it.
+ */
+export function runtimeRelease(version: string): RuntimeRelease {
+  const release = RUNTIME_RELEASES.find((r) => r.version === version);
+  if (!release) {
+    throw new Error(`Astro Runtime ${version} is stored but not in the platform catalogue: RUNTIME_RELEASES must keep every release a Deployment was created with`);
+  }
+  return release;
+}
 
 /** Airflow 3 runtimes use the `X.Y-Z` form; Airflow 2 runtimes are plain semver. */
 export function isAirflow3(runtimeVersion: string): boolean {

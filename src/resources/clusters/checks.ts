@@ -115,8 +115,10 @@ export function checkPools(provider: CloudProvider, pools: { id?: string; name: 
 /** Astro worker types a dedicated node pool can run: those whose vCPUs fit the instance's. */
 export function supportedMachines(type: ClusterType, provider: CloudProvider, instanceType: string): string | null {
   if (type !== 'DEDICATED') return null;
-  const cpu = NODE_INSTANCES[provider].find((i) => i.name === instanceType)?.cpu ?? 0;
-  return JSON.stringify(WORKER_MACHINES.filter((m) => Number(m.spec.cpu) <= cpu).map((m) => m.name));
+  // Called only with pools checkPools accepted, so the instance type is in the catalogue.
+  const node = NODE_INSTANCES[provider].find((i) => i.name === instanceType);
+  if (!node) throw new Error(`node instance type ${instanceType} is not in the platform catalogue's ${provider} NODE_INSTANCES: checkPools must run first`);
+  return JSON.stringify(WORKER_MACHINES.filter((m) => Number(m.spec.cpu) <= node.cpu).map((m) => m.name));
 }
 
 export function checkUpdatedPools(provider: CloudProvider, pools: NonNullable<UpdateDedicatedBody['nodePools']>): PoolSpec[] {

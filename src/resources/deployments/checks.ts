@@ -137,7 +137,7 @@ export const HYBRID_SCHEDULER = { au: 5, replicas: 1 };
 const HOSTED_FIELDS = ['schedulerSize', 'isHighAvailability', 'isDevelopmentMode', 'resourceQuotaCpu', 'resourceQuotaMemory', 'defaultTaskPodCpu', 'defaultTaskPodMemory', 'remoteExecution'] as const;
 const QUEUE_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
 
 const given = (body: object, key: string) => (body as Record<string, unknown>)[key] !== undefined && (body as Record<string, unknown>)[key] !== null;
 
@@ -249,14 +249,21 @@ function defaultPool(pools: NodePoolRow[]): NodePoolRow | undefined {
   return pools.find((p) => toBool(p.is_default)) ?? pools[0];
 }
 
-/** Memory and CPU a worker gets: the Astro machine's, or the node's less system overhead (hybrid). */
+/**
+ * Memory and CPU a worker gets: the Astro machine's (hosted), or the node's less system overhead
+ * (hybrid). Both come from the catalogue: hosted queues store a worker type the request schema
+ * offered, and HYBRID queues a node pool whose instance type checkPools accepted for the
+ * cluster's provider (HYBRID pools never change). Anything else is a broken invariant.
+ */
 export function podSize(astroMachine: string | null, nodeInstanceType: string | undefined, provider: CloudProvider): { podCpu: string; podMemory: string } {
   if (astroMachine) {
     const m = WORKER_MACHINES.find((x) => x.name === astroMachine);
-    if (m) return { podCpu: m.spec.cpu, podMemory: m.spec.memory };
+    if (!m) throw new Error(`worker type ${astroMachine} is stored on a worker queue but not in the platform catalogue's WORKER_MACHINES`);
+    return { podCpu: m.spec.cpu, podMemory: m.spec.memory };
   }
+  if (nodeInstanceType === undefined) throw new Error('a worker queue has neither a worker type nor a node pool: hosted queues store astroMachine, HYBRID queues nodePoolId');
   const node = NODE_INSTANCES[provider].find((i) => i.name === nodeInstanceType);
-  if (!node) return { podCpu: '1', podMemory: '2Gi' };
+  if (!node) throw new Error(`node instance type ${nodeInstanceType} is stored on a node pool but not in the platform catalogue's ${provider} NODE_INSTANCES`);
   const memory = Number(node.memory.replace(/Gi$/, ''));
   return { podCpu: fmt(node.cpu > 2 ? node.cpu - 2 : node.cpu / 2), podMemory: `${fmt(memory > 4 ? memory - 1.5 : memory / 2)}Gi` };
 }
@@ -427,8 +434,17 @@ function checkHibernation(scaling: ScalingSpecRequest | undefined, development: 
   return { schedules, override };
 }
 
+/**
+ * An RFC 3339 date-time naming a real instant: Date.parse alone would read 30 February as
+ * 2 March and 24:00 as the next day, so each part is checked against its range.
+ */
 export function validTime(text: string): boolean {
-  return RFC3339.test(text) && !Number.isNaN(Date.parse(text));
+  const m = RFC3339.exec(text);
+  if (!m) return false;
+  // A Z zone leaves the offset groups out: read as 00:00.
+  const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetHour <= 23 && offsetMinute <= 59;
 }
 
 /**

@@ -2,9 +2,11 @@
  * Five-field cron expressions (minute hour day-of-month month day-of-week), evaluated in UTC, as
  * hibernation schedules use them. Each field takes `*`, a number, a range `a-b`, a step (`*\/n`,
  * `a-b/n`, `a/n`) or a comma-separated list of those; months and weekdays also take three-letter
- * English names, and weekday 7 is Sunday like 0. When both day fields are restricted, a day
- * matching either one matches (the classic cron rule). Times have minute resolution. An
- * expression that can never fire (30 February) is refused when parsed.
+ * English names, and weekday 7 is Sunday like 0. The day fields follow classic (Vixie) cron:
+ * when neither starts with `*`, a day matching either one matches; otherwise a day must match
+ * both, so a bare `*` leaves the other field alone while a stepped one (`*\/2`: odd days) still
+ * restricts. Times have minute resolution. An expression that can never fire (30 February) is
+ * refused when parsed.
  */
 
 export interface Cron {
@@ -60,7 +62,7 @@ function field(text: string, f: FieldSpec): { set: boolean[]; any: boolean } {
     if (range === '*') {
       lo = f.min;
       hi = f.name === 'day of week' ? 6 : f.max;
-      any = true; // as classic cron: a field starting with * does not restrict the day
+      any = true; // as classic cron: a day field starting with * makes both day fields apply
     } else if (range!.includes('-')) {
       const [a, b, extra] = range!.split('-');
       if (extra !== undefined || !a || !b) throw new CronError(`"${range}" is not a valid ${f.name} range`);
@@ -85,7 +87,9 @@ export function parseCron(expr: string): Cron {
   const list = (s: boolean[]) => s.flatMap((on, v) => (on ? [v] : []));
   const anyDay = dom!.any;
   const anyWeekday = dow!.any;
-  // Only a day-of-month restriction with an unrestricted weekday can make an impossible date.
+  // Only a day-of-month restriction can make an impossible date, and only when the weekday field
+  // starts with * (otherwise any matching weekday fires it); a date that exists falls on every
+  // weekday within the horizon.
   if (!anyDay && anyWeekday) {
     const longest = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     const possible = list(mon!.set).some((m) => list(dom!.set).some((d) => d <= longest[m]!));
@@ -106,8 +110,7 @@ function dayMatches(c: Cron, day: Date): boolean {
   if (!c.months[day.getUTCMonth() + 1]) return false;
   const dom = c.days[day.getUTCDate()]!;
   const dow = c.weekdays[day.getUTCDay()]!;
-  if (c.anyDay) return dow;
-  if (c.anyWeekday) return dom;
+  if (c.anyDay || c.anyWeekday) return dom && dow;
   return dom || dow;
 }
 
@@ -115,6 +118,11 @@ const MINUTE = 60_000;
 const DAY = 86_400_000;
 /** How far to look: long enough for a 29 February that falls on a given weekday. */
 const HORIZON_DAYS = 366 * 28;
+
+/** Whether the expression fires in the minute of `t`. */
+export function firesAt(c: Cron, t: Date): boolean {
+  return dayMatches(c, new Date(Math.floor(t.getTime() / DAY) * DAY)) && c.hours.includes(t.getUTCHours()) && c.minutes.includes(t.getUTCMinutes());
+}
 
 /** The first time the expression fires strictly after `t`, or undefined within the horizon. */
 export function nextAfter(c: Cron, t: Date): Date | undefined {

@@ -1,4 +1,4 @@
-import { CronError, lastAtOrBefore, nextAfter, parseCron, type Cron } from './cron.js';
+import { CronError, firesAt, lastAtOrBefore, nextAfter, parseCron, type Cron } from './cron.js';
 import type { HibernationSchedule } from './schema.js';
 
 /*
@@ -32,7 +32,7 @@ interface ParsedSchedule {
   label: string;
 }
 
-/** How many same-state events to step over when looking for the next change. */
+/** How many hibernates cancelled by a wake in the same minute to step over when looking ahead. */
 const MAX_STEPS = 64;
 
 function parsed(schedules: HibernationSchedule[] | null): ParsedSchedule[] {
@@ -62,31 +62,29 @@ function scheduleStateAt(list: ParsedSchedule[], t: Date): { hibernating: boolea
   return best ? { hibernating: best.hibernating, by: best.by } : { hibernating: false };
 }
 
-/** The first time after `t` the schedules change the state from `current`. */
+/** The first firing after `t` of any of `crons`. */
+function earliest(crons: Cron[], t: Date): Date | undefined {
+  let first: Date | undefined;
+  for (const c of crons) {
+    const next = nextAfter(c, t);
+    if (next && (!first || next < first)) first = next;
+  }
+  return first;
+}
+
+/**
+ * The first time after `t` the schedules change the state from `current`. Asleep, the first
+ * wake of any schedule wakes it. Awake, the first hibernate does, unless a wake falls in the
+ * same minute; events that keep the state in between do not count, however many there are.
+ */
 function nextScheduleChange(list: ParsedSchedule[], t: Date, current: boolean): Date | undefined {
+  if (current) return earliest(list.map((s) => s.wake), t);
   let cursor = t;
   for (let step = 0; step < MAX_STEPS; step++) {
-    let at: number | undefined;
-    let wakes = false;
-    let sleeps = false;
-    for (const s of list) {
-      for (const [cron, hibernating] of [[s.hibernate, true], [s.wake, false]] as const) {
-        const next = nextAfter(cron, cursor)?.getTime();
-        if (next === undefined) continue;
-        if (at === undefined || next < at) {
-          at = next;
-          wakes = !hibernating;
-          sleeps = hibernating;
-        } else if (next === at) {
-          if (hibernating) sleeps = true;
-          else wakes = true;
-        }
-      }
-    }
+    const at = earliest(list.map((s) => s.hibernate), cursor);
     if (at === undefined) return undefined;
-    const after = wakes ? false : sleeps;
-    if (after !== current) return new Date(at);
-    cursor = new Date(at);
+    if (!list.some((s) => firesAt(s.wake, at))) return at;
+    cursor = at;
   }
   return undefined;
 }

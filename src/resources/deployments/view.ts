@@ -3,7 +3,7 @@ import { found } from '../../core/errors.js';
 import type { CloudProvider } from '../../core/schemas.js';
 import { toBool } from '../../store/codecs.js';
 import type { Queryable } from '../../store/types.js';
-import { RUNTIME_RELEASES, SCHEDULER_MACHINES, type Executor, type SchedulerSize } from '../../platform/catalog.js';
+import { runtimeRelease, SCHEDULER_MACHINES, type Executor, type SchedulerSize } from '../../platform/catalog.js';
 import { wireTime } from '../../time.js';
 import { findCluster, nodePoolsOf, type ClusterRow, type NodePoolRow } from '../clusters/repo.js';
 import { listWorkspaces } from '../workspaces/repo.js';
@@ -37,13 +37,20 @@ function trim(n: number): string {
   return String(Math.round(n * 1000) / 1000);
 }
 
-/** Scheduler resources: the size's machine (hosted) or the Astro units (hybrid: 1 AU = 0.1 CPU, 0.375 GiB). */
-function schedulerResources(r: repo.DeploymentRow): { cpu: string; memory: string; replicas: number } {
+/**
+ * Scheduler resources: the size's machine (hosted) or the Astro units (hybrid: 1 AU = 0.1 CPU,
+ * 0.375 GiB). buildSpec stores a size on every hosted Deployment and AUs and replicas on every
+ * HYBRID one, so a missing or unknown value is a broken invariant, not a default to show.
+ */
+function schedulerResources(r: repo.DeploymentRow): { cpu: string; memory: string; replicas: number; au?: number } {
   if (r.type === 'HYBRID') {
-    const au = r.scheduler_au ?? 5;
-    return { cpu: trim(au * 0.1), memory: `${trim(au * 0.375)}Gi`, replicas: r.scheduler_replicas ?? 1 };
+    const au = r.scheduler_au;
+    const replicas = r.scheduler_replicas;
+    if (au === null || replicas === null) throw new Error(`HYBRID Deployment ${r.id} has no stored scheduler AUs or replicas`);
+    return { cpu: trim(au * 0.1), memory: `${trim(au * 0.375)}Gi`, replicas, au };
   }
-  const machine = SCHEDULER_MACHINES.find((m) => m.name === (r.scheduler_size as SchedulerSize)) ?? SCHEDULER_MACHINES[0]!;
+  const machine = SCHEDULER_MACHINES.find((m) => m.name === (r.scheduler_size as SchedulerSize));
+  if (!machine) throw new Error(`${r.type} Deployment ${r.id} has scheduler size ${r.scheduler_size}, which the platform catalogue's SCHEDULER_MACHINES does not list`);
   return { cpu: machine.spec.cpu, memory: machine.spec.memory, replicas: toBool(r.is_high_availability) ? 2 : 1 };
 }
 
@@ -55,9 +62,20 @@ export function overrideView(o: { isHibernating?: boolean; overrideUntil?: strin
   };
 }
 
+/**
+ * The instance type of a HYBRID queue's node pool. The pool is always there: a cluster that runs
+ * Deployments cannot be deleted, and a HYBRID cluster's pools never change.
+ */
+function nodeOf(q: repo.QueueRow, pools: NodePoolRow[]): string | undefined {
+  if (!q.node_pool_id) return undefined;
+  const pool = pools.find((p) => p.id === q.node_pool_id);
+  if (!pool) throw new Error(`worker queue ${q.id} names node pool ${q.node_pool_id}, which is not a node pool of its Deployment's cluster`);
+  return pool.node_instance_type;
+}
+
 function queueViews(rows: repo.QueueRow[], provider: CloudProvider, pools: NodePoolRow[]): WorkerQueueView[] {
   return rows.map((q) => {
-    const node = q.node_pool_id ? pools.find((p) => p.id === q.node_pool_id)?.node_instance_type : undefined;
+    const node = nodeOf(q, pools);
     return {
       ...(q.astro_machine ? { astroMachine: q.astro_machine } : {}),
       id: q.id,
@@ -115,7 +133,7 @@ export async function deploymentViews(db: Queryable, rows: repo.DeploymentRow[],
     const development = r.is_development_mode !== null && toBool(r.is_development_mode);
     const h = life.hibernation;
     return {
-      airflowVersion: RUNTIME_RELEASES.find((x) => x.version === r.runtime_version)?.airflowVersion ?? 'unknown',
+      airflowVersion: runtimeRelease(r.runtime_version).airflowVersion,
       apiUrl: urls.apiUrl,
       astroRuntimeVersion: r.runtime_version,
       cloudProvider: provider,
@@ -177,7 +195,7 @@ export async function deploymentViews(db: Queryable, rows: repo.DeploymentRow[],
           },
         },
       } : {}),
-      ...(hybrid ? { schedulerAu: r.scheduler_au ?? 5 } : {}),
+      ...(scheduler.au !== undefined ? { schedulerAu: scheduler.au } : {}),
       schedulerCpu: scheduler.cpu,
       schedulerMemory: scheduler.memory,
       schedulerReplicas: scheduler.replicas,

@@ -1,5 +1,5 @@
 import { auditRefs, resolveProfiles } from '../../auth/subjects.js';
-import { RUNTIME_RELEASES } from '../../platform/catalog.js';
+import { runtimeRelease } from '../../platform/catalog.js';
 import type { Queryable } from '../../store/types.js';
 import { toBool } from '../../store/codecs.js';
 import { wireTime } from '../../time.js';
@@ -15,6 +15,12 @@ export interface ViewContext {
 
 const DAG_TYPES = new Set(['DAG_ONLY', 'IMAGE_AND_DAG']);
 
+/** A BUNDLE deploy's mount path: required on create (and no rollback makes a BUNDLE deploy), so always stored. */
+function mountPath(r: repo.DeployRow): string {
+  if (r.bundle_mount_path === null) throw new Error(`BUNDLE deploy ${r.id} has no stored bundle mount path`);
+  return r.bundle_mount_path;
+}
+
 /** The canonical read model of deploys, as /v1 shows them. */
 export async function deployViews(db: Queryable, rows: repo.DeployRow[], ctx: ViewContext): Promise<DeployView[]> {
   if (rows.length === 0) return [];
@@ -26,10 +32,10 @@ export async function deployViews(db: Queryable, rows: repo.DeployRow[], ctx: Vi
     const dagEnabled = toBool(r.is_dag_deploy_enabled);
     const bundle = r.type === 'BUNDLE';
     return {
-      airflowVersion: RUNTIME_RELEASES.find((x) => x.version === r.runtime_version)?.airflowVersion ?? 'NA',
+      airflowVersion: runtimeRelease(r.runtime_version).airflowVersion,
       astroRuntimeVersion: r.runtime_version,
       ...(bundle ? {
-        bundleMountPath: r.bundle_mount_path ?? '',
+        bundleMountPath: mountPath(r),
         bundleUploadUrl: signedUploadUrl(ctx.key, ctx.baseUrl, r.id, 'bundle', r.upload_expires_at),
         bundles: (bundles.get(r.deployment_id) ?? []).map((b) => ({
           bundleType: b.bundle_type, currentVersion: b.version, deployId: b.deploy_id, desiredVersion: b.version, mountPath: b.mount_path,

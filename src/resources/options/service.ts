@@ -2,7 +2,7 @@ import { CLOUD_PROVIDERS, type CloudProvider } from '../../core/schemas.js';
 import { FieldCode, invalidField } from '../../core/errors.js';
 import {
   CLUSTER_REGIONS, DATABASE_INSTANCES, DEFAULT_CLUSTER_REGION, DEFAULT_DATABASE_INSTANCE, DEFAULT_NODE_INSTANCE,
-  EXECUTORS, HYBRID_EXECUTORS, isAirflow3, NETWORK_DEFAULTS, NODE_COUNT, NODE_INSTANCES, RESOURCE_QUOTAS, RUNTIME_RELEASES,
+  EXECUTORS, HYBRID_EXECUTORS, isAirflow3, NETWORK_DEFAULTS, NODE_COUNT, NODE_INSTANCES, RESOURCE_QUOTAS, RUNTIME_RELEASES, runtimeRelease,
   SCHEDULER_MACHINES, WORKER_MACHINES, workerQueueRanges, type Executor,
 } from '../../platform/catalog.js';
 import type { AppContext } from '../../context.js';
@@ -71,7 +71,7 @@ export async function deploymentOptions(app: AppContext, organizationId: string,
   if (runtimeFloor !== undefined) {
     const floor = runtimeFloor;
     const line = isAirflow3(floor);
-    const floorDate = RUNTIME_RELEASES.find((r) => r.version === floor)?.releaseDate ?? '';
+    const floorDate = runtimeRelease(floor).releaseDate;
     runtimeReleases = runtimeReleases.filter((r) => isAirflow3(r.version) === line && r.releaseDate >= floorDate);
   }
   return {

@@ -427,3 +427,17 @@ export function applyAllowList(differences: Difference[], allowed: AllowedDeviat
   }
   return { unexpected, allowed: ok, unused: allowed.filter((e) => !used.has(e)) };
 }
+
+/**
+ * The allow-list entries no difference needs: one whose difference is gone, and one repeating an
+ * earlier entry (a difference is credited to the first entry it matches). By position, so an
+ * entry spread into a list twice counts as two.
+ */
+export function staleEntries(differences: Difference[], allowed: AllowedDeviation[]): AllowedDeviation[] {
+  const used = new Set<number>();
+  for (const d of differences) {
+    const i = allowed.findIndex((e) => d.operationId === e.operationId && d.where === e.where && d.reference === e.reference && d.served === e.served);
+    if (i >= 0) used.add(i);
+  }
+  return allowed.filter((_, i) => !used.has(i));
+}
