@@ -7,7 +7,7 @@ import { inTransaction, type Queryable } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { lockOrganization } from '../organizations/repo.js';
-import { contains, formatRange, parseAddress, parseRange, type IpRange } from './cidr.js';
+import { contains, formatRange, parseAddress, parseRange, type IpRange } from '../../platform/cidr.js';
 import * as repo from './repo.js';
 import type { AllowedIpAddressRangeView } from './schema.js';
 import { rangeViews } from './view.js';
