@@ -1,3 +1,4 @@
+import { createContext } from './app-context.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openStore } from './store/db.js';
@@ -12,5 +13,5 @@ export class UsageError extends Error {}
 
 export async function openContext(config: Config): Promise<AppContext> {
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, secretKey: config.secretKey });
-  return { store, db: store.db, clock: systemClock, config };
+  return createContext({ store, clock: systemClock, config });
 }

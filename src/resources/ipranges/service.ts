@@ -1,9 +1,9 @@
 import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { badRequest, conflict, forbidden, found, invalidField } from '../../http/errors.js';
+import { badRequest, conflict, found, invalidField } from '../../http/errors.js';
 import { createdColumns } from '../../store/audit.js';
-import { inTransaction, type Queryable } from '../../store/db.js';
+import { inTransaction } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { lockOrganization } from '../organizations/repo.js';
@@ -15,9 +15,10 @@ import { rangeViews } from './view.js';
 /**
  * Allowed IP address ranges: an organization-wide allow-list of client addresses. While an
  * organization has at least one range, every request made with one of its tokens must come from
- * an address inside one of them (enforceAllowedRanges, run by every operation). Lockout
- * protection follows the real API: the first ranges must include the caller's own address;
- * deleting or narrowing the range that covers the caller later is not refused.
+ * an address inside one of them (authenticate() in src/auth/authenticate.ts checks it, reading
+ * the ranges through ./ports.ts). Lockout protection follows the real API: the first ranges must
+ * include the caller's own address; deleting or narrowing the range that covers the caller later
+ * is not refused.
  */
 
 /** Most ranges one page returns, whatever the limit asked (the reference sets no maximum). */
@@ -107,16 +108,4 @@ export async function bulkDeleteRanges(app: AppContext, organizationId: string, 
     await lockOrganization(tx, organizationId);
     await repo.deleteRanges(tx, organizationId, [...new Set(ids)]);
   });
-}
-
-/**
- * Refuses a request of `organizationId`'s caller from outside its allowed ranges. Reads the
- * ranges from the auth cache: no store query on a request while they are cached.
- */
-export async function enforceAllowedRanges(db: Queryable, organizationId: string, clientAddress: string): Promise<void> {
-  const ranges = await repo.cachedRanges(db, organizationId);
-  if (ranges.length === 0) return;
-  const client = parseAddress(clientAddress);
-  if (client && ranges.some((r) => contains(r, client))) return;
-  throw forbidden(`Your address ${clientAddress.slice(0, 64)} is not in the Organization's allowed IP address ranges`);
 }
