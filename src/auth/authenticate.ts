@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { forbidden, unauthorized } from '../http/errors.js';
-import { contains, parseAddress } from '../platform/cidr.js';
+import { contains, parseAddress, type IpRange } from '../platform/cidr.js';
 import type { Queryable } from '../store/db.js';
 import { storedTime } from '../time.js';
 import { grantFactsNeeded, resolveGrants, userGrants, type GrantFacts, type HeldRoles, type StoredGrant } from './grants.js';
@@ -124,53 +124,63 @@ export interface AuthenticateOptions {
 }
 
 /**
- * The principal of a `Bearer` header, without judging where the request comes from: a known API
- * token digest is an API token; anything else, when user authentication is configured, must be a
- * valid user JWT. Both come from the in-memory cache (see ./cache.ts for how changes reach it);
- * expiry is checked against the clock every time. Requests are authenticated with authenticate();
- * this alone only attributes a request that was answered before that ran (its audit record).
+ * The caller of a request from `clientAddress`. The bearer of the `Authorization` header: a
+ * known API token digest is an API token; anything else, when user authentication is
+ * configured, must be a valid user JWT. Both come from the in-memory cache (see ./cache.ts for
+ * how changes reach it); expiry is checked against the clock every time. Then a member of an
+ * organization (every API token, a user of one) that has allowed IP address ranges is refused
+ * (403) from an address outside all of them; the ranges come from the identity port's cache, so
+ * this costs no store query while they are cached.
  */
-export async function identify(app: AppContext, header: string | undefined, opts: AuthenticateOptions = {}): Promise<Principal> {
+export function authenticate(app: AppContext, header: string | undefined, clientAddress: string, opts: AuthenticateOptions = {}): Promise<Principal> {
+  return callerOf(app, header, clientAddress, opts);
+}
+
+/**
+ * The principal of a bearer as authenticate() finds it, without judging where the request comes
+ * from: only to attribute a request that was answered before authenticate() ran (its audit
+ * record). Never grants access by itself.
+ */
+export function identify(app: AppContext, header: string | undefined, opts: AuthenticateOptions = {}): Promise<Principal> {
+  return callerOf(app, header, undefined, opts);
+}
+
+/** Both of the above in one function, so a request pays for no extra layer of promises. */
+async function callerOf(app: AppContext, header: string | undefined, clientAddress: string | undefined, opts: AuthenticateOptions): Promise<Principal> {
   if (!header) throw unauthorized();
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthorized('Unauthorized: the Authorization header must be "Bearer <token>"');
   const bearer = match[1]!;
   const digest = hashToken(bearer);
   const known = await byDigest.get(app.db, digest, () => loadToken(app, digest));
+  let principal: Principal;
   if (!known) {
     if (!userAuthEnabled(app.config)) throw unauthorized('Unauthorized: the token is not valid');
     const user = (await byUserDigest.get(app.db, digest, () => loadUser(app, bearer)))!;
     if (user.endsAt <= app.clock.now().getTime()) throw unauthorized('Unauthorized: the token has expired');
     if (!user.member && !opts.allowNonMember) throw forbidden('You are not a member of any Organization: ask an Organization Owner for an invite');
-    return user.principal;
+    principal = user.principal;
+  } else {
+    const now = app.clock.now();
+    const nowMs = now.getTime();
+    if (known.endsAt !== null && known.endsAt <= nowMs) throw unauthorized('Unauthorized: the token has expired');
+    if (known.lastUsedAt === null || known.lastUsedAt < nowMs - LAST_USED_RESOLUTION_MS) {
+      known.lastUsedAt = nowMs;
+      const tokenId = known.principal.tokenId!;
+      await writeInBackground(app.db, 'lastUsedAt refresh', () => app.ports.identity.touchToken(app.db, tokenId, storedTime(now)));
+    }
+    principal = known.principal;
   }
-  const now = app.clock.now();
-  const nowMs = now.getTime();
-  if (known.endsAt !== null && known.endsAt <= nowMs) throw unauthorized('Unauthorized: the token has expired');
-  if (known.lastUsedAt === null || known.lastUsedAt < nowMs - LAST_USED_RESOLUTION_MS) {
-    known.lastUsedAt = nowMs;
-    const tokenId = known.principal.tokenId!;
-    await writeInBackground(app.db, 'lastUsedAt refresh', () => app.ports.identity.touchToken(app.db, tokenId, storedTime(now)));
+  if (clientAddress !== undefined && principal.organizationId !== '') {
+    const ranges = await app.ports.identity.allowedRanges(app.db, principal.organizationId);
+    if (ranges.length > 0 && !inRanges(ranges, clientAddress)) {
+      throw forbidden(`Your address ${clientAddress.slice(0, 64)} is not in the Organization's allowed IP address ranges`);
+    }
   }
-  return known.principal;
-}
-
-/**
- * The caller of a request (see identify) from `clientAddress`: a member of an organization
- * (every API token, a user of one) that has allowed IP address ranges is refused (403) from an
- * address outside all of them. The ranges come from the identity port's cache, so a request
- * costs no store query for them while they are cached.
- */
-export async function authenticate(app: AppContext, header: string | undefined, clientAddress: string, opts: AuthenticateOptions = {}): Promise<Principal> {
-  const principal = await identify(app, header, opts);
-  if (principal.organizationId !== '') await checkAddress(app, principal.organizationId, clientAddress);
   return principal;
 }
 
-async function checkAddress(app: AppContext, organizationId: string, clientAddress: string): Promise<void> {
-  const ranges = await app.ports.identity.allowedRanges(app.db, organizationId);
-  if (ranges.length === 0) return;
+function inRanges(ranges: readonly IpRange[], clientAddress: string): boolean {
   const client = parseAddress(clientAddress);
-  if (client && ranges.some((r) => contains(r, client))) return;
-  throw forbidden(`Your address ${clientAddress.slice(0, 64)} is not in the Organization's allowed IP address ranges`);
+  return client !== undefined && ranges.some((r) => contains(r, client));
 }
