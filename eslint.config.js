@@ -74,6 +74,16 @@ export default tseslint.config(
     },
   },
   {
+    // Authentication and the HTTP pipeline reach what the families hold only through the ports
+    // of the application context (src/context.ts), never by importing a family.
+    files: ['src/auth/**/*.ts', 'src/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '(^|/)resources/', message: 'auth/ and http/ must not import resource families: declare a port (src/context.ts) and let the family implement it.' }],
+      }],
+    },
+  },
+  {
     // A migration sees the database as it was when it was written, not today's typed schema.
     files: ['src/store/migrations/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -1,6 +1,6 @@
+import { createContext } from './app-context.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
-import { deletes } from './resources/cascades.js';
 import { openStore } from './store/open.js';
 import { systemClock } from './time.js';
 
@@ -13,5 +13,5 @@ export class UsageError extends Error {}
 
 export async function openContext(config: Config): Promise<AppContext> {
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, secretKey: config.secretKey });
-  return { store, db: store.db, clock: systemClock, config, ports: { deletes } };
+  return createContext({ store, clock: systemClock, config });
 }

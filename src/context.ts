@@ -1,5 +1,8 @@
+import type { IdentityPort } from './auth/identity.js';
 import type { Principal } from './auth/principal.js';
+import type { SubjectsPort } from './auth/subjects.js';
 import type { Config } from './config.js';
+import type { AuditSink } from './http/audit-sink.js';
 import type { Db, Store } from './store/types.js';
 import type { Clock } from './time.js';
 
@@ -14,12 +17,26 @@ export interface Deletes {
   invite(app: AppContext, organizationId: string, inviteId: string): Promise<void>;
 }
 
-/** What lower layers and families are given instead of importing what lies above them. */
+/**
+ * What a layer or a family gets from what lies above it without importing it. Each port is
+ * declared where it is used (auth/, http/, here) and implemented above; src/resources/ports.ts
+ * assembles them. A new port is one more field here and there.
+ */
 export interface Ports {
+  /** What authentication loads: tokens, users, Teams, grants and what resolving them needs, allowed ranges. */
+  identity: IdentityPort;
+  /** Token names and user profiles for createdBy/updatedBy; reached only through resolveProfiles (auth/subjects.ts). */
+  subjects: SubjectsPort;
+  /** Where the operation pipeline stores audit records. */
+  audit: AuditSink;
+  /** The deletes that span families, for the families' delete operations. */
   deletes: Deletes;
 }
 
-/** What every service needs: the store, the clock, the configuration and the ports. */
+/**
+ * What every service needs: the store, the clock, the configuration and the ports. Built only by
+ * createContext (./app-context.ts).
+ */
 export interface AppContext {
   store: Store;
   db: Db;

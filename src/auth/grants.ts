@@ -1,10 +1,7 @@
-import { workspacesOf } from '../resources/deployments/repo.js';
-import { customRoleGrants } from '../resources/roles/repo.js';
-import type { Queryable } from '../store/types.js';
 import { builtInPermissions, withGates } from './permissions.js';
 import type { PrincipalRole } from './principal.js';
 
-/** A role as stored for a token (and, later, for a user or a team). */
+/** A role as stored for a token, a user or a Team. */
 export interface StoredGrant {
   entityType: string;
   entityId: string;
@@ -13,7 +10,48 @@ export interface StoredGrant {
   deploymentId?: string | null;
 }
 
+/** A custom role of an organization, as grant resolution reads it. */
+export interface CustomRoleDefinition {
+  scopeType: string;
+  permissions: readonly string[];
+  restrictedWorkspaceIds: readonly string[];
+}
+
+/** What grant resolution must know beside the grants, loaded by the caller (see grantFactsNeeded). */
+export interface GrantFacts {
+  /** The Workspace of each Deployment the grants name that still exists in the organization. */
+  workspaceOf: ReadonlyMap<string, string>;
+  /** The organization's custom roles by name (empty when no grant names one). */
+  customRoles: ReadonlyMap<string, CustomRoleDefinition>;
+}
+
+/** What a user or Team holds: its organization role and its Workspace, Deployment and DAG grants. */
+export interface HeldRoles {
+  organizationRole: string | null;
+  grants: readonly StoredGrant[];
+}
+
 const EMPTY: ReadonlySet<string> = Object.freeze(new Set<string>());
+
+/** The Deployment a grant depends on: its own entity, or the Deployment of a DAG role. */
+function deploymentOf(g: StoredGrant): string | undefined {
+  if (g.entityType === 'DEPLOYMENT') return g.entityId;
+  if ((g.entityType === 'DAG' || g.entityType === 'DAG_TAG') && g.deploymentId) return g.deploymentId;
+  return undefined;
+}
+
+/**
+ * Which facts resolveGrants needs for `stored`: the Workspaces of these Deployments, and the
+ * custom roles only when a grant names a role that is not built in. The caller loads no more.
+ */
+export function grantFactsNeeded(stored: readonly StoredGrant[]): { deploymentIds: string[]; customRoles: boolean } {
+  const deploymentIds = new Set<string>();
+  for (const g of stored) {
+    const d = deploymentOf(g);
+    if (d !== undefined) deploymentIds.add(d);
+  }
+  return { deploymentIds: [...deploymentIds], customRoles: stored.some((g) => builtInPermissions(g.role) === undefined) };
+}
 
 /**
  * Turns stored role grants of one organization into the principal's roles, each with the
@@ -26,19 +64,11 @@ const EMPTY: ReadonlySet<string> = Object.freeze(new Set<string>());
  * - a Deployment role of a Deployment that no longer exists carries nothing;
  * - whoever holds a Deployment role and no role in its Workspace is a Workspace Accessor there
  *   (domain.md §4.1).
- * The token loader calls this; results live in the store cache, which every change to a custom role
- * or a grant clears (invalidateAll / invalidateToken in the writing transaction).
+ * Pure: ./authenticate.ts loads the facts and caches the result with the principal; every change
+ * to a custom role or a grant clears that cache (invalidateAll / invalidateToken in the writing
+ * transaction).
  */
-export async function resolveGrants(db: Queryable, organizationId: string, stored: readonly StoredGrant[]): Promise<PrincipalRole[]> {
-  const deploymentIds = [...new Set(stored.flatMap((g) => {
-    if (g.entityType === 'DEPLOYMENT') return [g.entityId];
-    if ((g.entityType === 'DAG' || g.entityType === 'DAG_TAG') && g.deploymentId) return [g.deploymentId];
-    return [];
-  }))];
-  const workspaceOf = await workspacesOf(db, organizationId, deploymentIds);
-  const needsCustom = stored.some((g) => builtInPermissions(g.role) === undefined);
-  const custom = needsCustom ? await customRoleGrants(db, organizationId) : new Map();
-
+export function resolveGrants(stored: readonly StoredGrant[], facts: GrantFacts): PrincipalRole[] {
   const out: PrincipalRole[] = [];
   const heldWorkspaces = new Set<string>();
   const accessorIn = new Set<string>();
@@ -51,11 +81,11 @@ export async function resolveGrants(db: Queryable, organizationId: string, store
     };
     let permissions: ReadonlySet<string> = builtInPermissions(g.role) ?? EMPTY;
     const deployment = g.entityType === 'DEPLOYMENT' ? g.entityId : g.deploymentId ?? undefined;
-    const workspaceId = deployment !== undefined ? workspaceOf.get(deployment) : undefined;
+    const workspaceId = deployment !== undefined ? facts.workspaceOf.get(deployment) : undefined;
     if (g.entityType === 'WORKSPACE') heldWorkspaces.add(g.entityId);
     if (deployment !== undefined && workspaceId === undefined) permissions = EMPTY;
     else if (!builtInPermissions(g.role)) {
-      const c = custom.get(g.role);
+      const c = facts.customRoles.get(g.role);
       const scope = g.entityType === 'DAG_TAG' ? 'DAG' : g.entityType;
       const usable = c !== undefined && c.scopeType === scope && workspaceId !== undefined
         && (c.restrictedWorkspaceIds.length === 0 || c.restrictedWorkspaceIds.includes(workspaceId));
@@ -67,6 +97,26 @@ export async function resolveGrants(db: Queryable, organizationId: string, store
   for (const w of accessorIn) {
     if (heldWorkspaces.has(w)) continue;
     out.push(Object.freeze({ entityType: 'WORKSPACE', entityId: w, role: 'WORKSPACE_ACCESSOR', permissions: builtInPermissions('WORKSPACE_ACCESSOR')!, implied: true }));
+  }
+  return out;
+}
+
+/**
+ * The one place stored user and Team roles become a principal's grants: the union of what the
+ * user holds itself and what each of its Teams holds, each role once.
+ */
+export function userGrants(organizationId: string, held: readonly HeldRoles[]): StoredGrant[] {
+  const out: StoredGrant[] = [];
+  const seen = new Set<string>();
+  const add = (r: StoredGrant) => {
+    const key = [r.entityType, r.entityId, r.role, r.deploymentId ?? ''].join('\u0000');
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(r);
+  };
+  for (const h of held) {
+    if (h.organizationRole !== null) add({ entityType: 'ORGANIZATION', entityId: organizationId, role: h.organizationRole });
+    for (const g of h.grants) add(g);
   }
   return out;
 }

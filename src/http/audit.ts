@@ -1,13 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Target } from '../auth/access.js';
-import { authenticate, type Principal } from '../auth/principal.js';
+import { identify } from '../auth/authenticate.js';
+import type { Principal } from '../auth/principal.js';
 import { resolveProfiles } from '../auth/subjects.js';
-import { finishRecord, insertRecord, type NewAuditLog } from '../resources/auditlogs/repo.js';
 import type { CommitRider } from '../store/transactions.js';
 import type { Db, Tx } from '../store/types.js';
 import { newId } from '../store/ids.js';
 import { storedTime } from '../time.js';
+import type { AuditRecord, AuditSink } from './audit-sink.js';
 import { redactSecrets } from './redaction.js';
 
 /*
@@ -20,7 +21,8 @@ import { redactSecrets } from './redaction.js';
  *   that was carried is corrected if the answer turned out otherwise (a later step failed) or
  *   names the resource the request created.
  * Records belong to the caller's organization: a request with no valid token is recorded
- * nowhere (no organization vouches for it; the server log has it).
+ * nowhere (no organization vouches for it; the server log has it). Records are stored through
+ * the audit sink (./audit-sink.ts, app.ports.audit).
  */
 
 /** Longest body kept, as JSON text after redaction; a larger one is recorded by its size. */
@@ -48,13 +50,13 @@ declare module 'fastify' {
   }
 }
 
-function bodyColumns(body: unknown): Pick<NewAuditLog, 'request_body' | 'request_body_size'> {
-  if (body === undefined || body === null) return { request_body: null, request_body_size: null };
+function bodyFields(body: unknown): Pick<AuditRecord, 'requestBody' | 'requestBodySize'> {
+  if (body === undefined || body === null) return { requestBody: null, requestBodySize: null };
   const text = JSON.stringify(redactSecrets(body));
   // JSON.stringify escapes control characters (NUL included) and lone surrogates, so the text
   // is storable in both stores as it is.
-  if (text.length <= MAX_BODY) return { request_body: text, request_body_size: null };
-  return { request_body: null, request_body_size: Buffer.byteLength(text) };
+  if (text.length <= MAX_BODY) return { requestBody: text, requestBodySize: null };
+  return { requestBody: null, requestBodySize: Buffer.byteLength(text) };
 }
 
 /** The last path parameter other than the organization: what the request acts on. */
@@ -77,19 +79,19 @@ export class RequestAudit implements CommitRider {
   /** The resource id was taken from the carrying transaction's result, not from the path. */
   private guessed = false;
 
-  constructor(private readonly row: NewAuditLog) {}
+  constructor(private readonly sink: AuditSink, private readonly row: AuditRecord) {}
 
   async ride(tx: Tx, result: unknown): Promise<boolean> {
     if (this.state !== 'pending') return false;
     // A create names what it made in its transaction's result: the record carries it at once,
     // rather than being corrected by a second write once the answer is known.
-    if (!this.row.resource_id) {
+    if (!this.row.resourceId) {
       const id = idOf(result);
-      if (id !== undefined) [this.row.resource_id, this.guessed] = [id, true];
+      if (id !== undefined) [this.row.resourceId, this.guessed] = [id, true];
     }
     this.state = 'writing';
     try {
-      await insertRecord(tx, this.row);
+      await this.sink.write(tx, this.row);
       return true;
     } catch (err) {
       this.state = 'pending';
@@ -103,26 +105,26 @@ export class RequestAudit implements CommitRider {
 
   /** The id of what a successful request created, when its path named nothing. */
   created(result: unknown): void {
-    if (this.row.resource_id && !this.guessed) return; // the path named it
+    if (this.row.resourceId && !this.guessed) return; // the path named it
     const id = idOf(result);
-    if (id === undefined || id === this.row.resource_id) return;
-    this.row.resource_id = id;
+    if (id === undefined || id === this.row.resourceId) return;
+    this.row.resourceId = id;
     this.learned = this.state === 'written';
   }
 
   /** Writes or corrects the record once the answer's status is known. */
   async finish(db: Db, status: number): Promise<void> {
     if (this.state === 'written') {
-      if (status === this.row.status_code && !this.learned) return;
-      this.row.status_code = status;
-      await finishRecord(db, this.row.id, { status_code: status, resource_id: this.row.resource_id ?? null });
+      if (status === this.row.statusCode && !this.learned) return;
+      this.row.statusCode = status;
+      await this.sink.correct(db, this.row.id, { statusCode: status, resourceId: this.row.resourceId });
       return;
     }
     // 'writing' here means a transaction the handler left running is committing it: let it.
     if (this.state === 'writing') return;
-    this.row.status_code = status;
+    this.row.statusCode = status;
     this.state = 'written';
-    await insertRecord(db, this.row);
+    await this.sink.write(db, this.row);
   }
 }
 
@@ -135,38 +137,38 @@ export async function startAudit(app: AppContext, req: FastifyRequest, principal
     tokenName = (await resolveProfiles(app.db, [{ id: principal.subjectId, type: principal.subjectType }])).get(principal.subjectId)?.apiTokenName;
   }
   const userAgent = req.headers['user-agent'];
-  return new RequestAudit({
+  return new RequestAudit(app.ports.audit, {
     id: newId(),
-    organization_id: principal.organizationId,
-    created_at: storedTime(app.clock.now()),
-    request_id: String(req.id),
-    subject_id: principal.subjectId,
-    subject_type: principal.subjectType,
-    api_token_id: principal.tokenId || null,
-    api_token_name: tokenName ?? null,
-    operation_id: facts.operationId,
+    organizationId: principal.organizationId,
+    createdAt: storedTime(app.clock.now()),
+    requestId: String(req.id),
+    subjectId: principal.subjectId,
+    subjectType: principal.subjectType,
+    apiTokenId: principal.tokenId || null,
+    apiTokenName: tokenName ?? null,
+    operationId: facts.operationId,
     method: req.method,
     path: req.url.split('?')[0]!.slice(0, MAX_PATH),
-    workspace_id: capId(target.workspaceId ?? params.workspaceId),
-    deployment_id: capId(target.deploymentId ?? params.deploymentId),
-    resource_id: capId(pathResource(facts.pathTemplate, params)),
-    status_code: facts.successStatus,
-    source_ip: req.ip,
-    user_agent: typeof userAgent === 'string' ? userAgent.slice(0, MAX_USER_AGENT) : null,
-    ...bodyColumns(req.body),
+    workspaceId: capId(target.workspaceId ?? params.workspaceId),
+    deploymentId: capId(target.deploymentId ?? params.deploymentId),
+    resourceId: capId(pathResource(facts.pathTemplate, params)),
+    statusCode: facts.successStatus,
+    sourceIp: req.ip,
+    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, MAX_USER_AGENT) : null,
+    ...bodyFields(req.body),
   });
 }
 
 /**
  * Called once the answer to a mutating request is decided: writes or corrects its record. A
- * request refused before its caller was known (a body that does not parse) is attributed to the
- * token it carries when that token is valid. Never throws: a record that cannot be written is
- * reported in the log, and the answer stands.
+ * request refused before its caller was known (a body that does not parse, an address outside
+ * the allowed ranges) is attributed to the token it carries when that token is valid. Never
+ * throws: a record that cannot be written is reported in the log, and the answer stands.
  */
 export async function finishAudit(app: AppContext, req: FastifyRequest, status: number, facts: AuditFacts): Promise<void> {
   try {
     if (!req.audit) {
-      const principal = req.principal ?? await authenticate(app, req.headers.authorization).catch(() => undefined);
+      const principal = req.principal ?? await identify(app, req.headers.authorization).catch(() => undefined);
       if (!principal) return;
       req.audit = await startAudit(app, req, principal, facts);
     }

@@ -2,12 +2,12 @@ import type { Readable } from 'node:stream';
 import Type, { type Static, type TSchema } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { authenticate, type Principal } from '../auth/principal.js';
+import { authenticate } from '../auth/authenticate.js';
+import type { Principal } from '../auth/principal.js';
 import { authorize, checkOrganization, type Target } from '../auth/access.js';
 import { badRequest, FieldCode, invalidField } from '../core/errors.js';
 import { isNullAsAbsent, unionInfo } from '../core/schemas.js';
 import { assertValid } from '../core/validation.js';
-import { enforceAllowedRanges } from '../resources/ipranges/service.js';
 import { withCommitRider } from '../store/transactions.js';
 import { finishAudit, startAudit, type AuditFacts } from './audit.js';
 
@@ -202,8 +202,8 @@ declare module 'fastify' {
 }
 
 /**
- * Registers one operation. Order of checks: the caller (401); its address against its
- * organization's allowed IP ranges (403); the permission on the path's
+ * Registers one operation. Order of checks: the caller (401), and its address against its
+ * organization's allowed IP ranges (403), both in authenticate(); the permission on the path's
  * target (403), so nothing about the request is judged for a caller who may not make it; the
  * input (400); the handler. An operation whose target must be resolved from its input checks the
  * path's organization first and the permission once the input is valid and the target known.
@@ -241,9 +241,8 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     schema,
     preValidation: async (req: FastifyRequest) => {
       if (op.query) dropEmptyQueryValues(req.query as Record<string, unknown> | undefined);
-      const principal = await authenticate(app, req.headers.authorization, { allowNonMember: op.acceptsNonMembers });
+      const principal = await authenticate(app, req.headers.authorization, req.ip, { allowNonMember: op.acceptsNonMembers });
       req.principal = principal;
-      if (principal.organizationId !== '') await enforceAllowedRanges(app.db, principal.organizationId, req.ip);
       const params = (req.params ?? {}) as Record<string, string>;
       if (op.target) checkOrganization(principal, params.organizationId);
       else authorize(principal, op.permission, pathTarget(op, params));

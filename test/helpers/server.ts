@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildOptions } from '../../src/app.js';
+import { createContext } from '../../src/app-context.js';
 import type { Surface } from '../../src/http/surface.js';
-import { deletes } from '../../src/resources/cascades.js';
 import { surfaces } from '../../src/resources/index.js';
 import { ensureBootstrap } from '../../src/bootstrap.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -88,7 +88,7 @@ export async function startServer(env: Record<string, string> = {}, opts: StartO
     const clock = new ManualClock(peer ? peer.clock.now() : new Date('2026-03-01T12:00:00.000Z'));
     const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, secretKey: config.secretKey });
     undo.push(() => store.close());
-    const app: AppContext = { store, db: store.db, clock, config, ports: { deletes } };
+    const app: AppContext = createContext({ store, clock, config });
     const boot = await ensureBootstrap(app);
     const served = opts.surfaces ?? surfaces;
     const fastify: FastifyInstance = await buildApp(app, { surfaces: served, listenForChanges: opts.listenForChanges, logger: opts.logger });

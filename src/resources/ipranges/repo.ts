@@ -3,7 +3,7 @@ import { CachedLookup, invalidateAll } from '../../store/cache.js';
 import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { AllowedIpAddressRangesTable } from '../../store/schema.js';
-import { parseRange, type IpRange } from './cidr.js';
+import { parseRange, type IpRange } from '../../platform/cidr.js';
 
 /** The one owner of the `allowed_ip_address_ranges` table. */
 

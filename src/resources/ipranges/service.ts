@@ -1,14 +1,14 @@
 import type { AppContext } from '../../context.js';
 import { actor } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import { badRequest, conflict, FieldCode, forbidden, found, invalidField } from '../../core/errors.js';
+import { badRequest, conflict, FieldCode, found, invalidField } from '../../core/errors.js';
 import { createdColumns } from '../../store/audit.js';
 import { lockRow } from '../../store/locks.js';
 import { inTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
-import { contains, formatRange, parseAddress, parseRange, type IpRange } from './cidr.js';
+import { contains, formatRange, parseAddress, parseRange, type IpRange } from '../../platform/cidr.js';
 import * as repo from './repo.js';
 import type { AllowedIpAddressRangeView } from './schema.js';
 import { rangeViews } from './view.js';
@@ -16,9 +16,10 @@ import { rangeViews } from './view.js';
 /**
  * Allowed IP address ranges: an organization-wide allow-list of client addresses. While an
  * organization has at least one range, every request made with one of its tokens must come from
- * an address inside one of them (enforceAllowedRanges, run by every operation). Lockout
- * protection follows the real API: the first ranges must include the caller's own address;
- * deleting or narrowing the range that covers the caller later is not refused.
+ * an address inside one of them (authenticate() in src/auth/authenticate.ts checks it, reading
+ * the ranges through ./ports.ts). Lockout protection follows the real API: the first ranges must
+ * include the caller's own address; deleting or narrowing the range that covers the caller later
+ * is not refused.
  */
 
 /**
@@ -115,16 +116,4 @@ export async function bulkDeleteRanges(app: AppContext, organizationId: string, 
     await lockOrganizationRanges(tx, organizationId);
     await repo.deleteRanges(tx, organizationId, [...new Set(ids)]);
   });
-}
-
-/**
- * Refuses a request of `organizationId`'s caller from outside its allowed ranges. Reads the
- * ranges from the store cache: no store query on a request while they are cached.
- */
-export async function enforceAllowedRanges(db: Queryable, organizationId: string, clientAddress: string): Promise<void> {
-  const ranges = await repo.cachedRanges(db, organizationId);
-  if (ranges.length === 0) return;
-  const client = parseAddress(clientAddress);
-  if (client && ranges.some((r) => contains(r, client))) return;
-  throw forbidden(`Your address ${clientAddress.slice(0, 64)} is not in the Organization's allowed IP address ranges`);
 }

@@ -2,12 +2,12 @@ import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { authorize } from '../../auth/access.js';
-import { authenticate, type Principal } from '../../auth/principal.js';
+import { authenticate } from '../../auth/authenticate.js';
+import type { Principal } from '../../auth/principal.js';
 import { ApiError, badRequest } from '../../core/errors.js';
 import { classifyStoreError } from '../../store/errors.js';
 import { inTransaction } from '../../store/transactions.js';
 import type { Queryable } from '../../store/types.js';
-import { enforceAllowedRanges } from '../ipranges/service.js';
 import { appendLogLines, LOG_SOURCES, type LogSource, type NewLogLine } from './repo.js';
 import { retentionStartUs } from './service.js';
 
@@ -233,8 +233,7 @@ export async function registerOtlpLogs(fastify: FastifyInstance, app: AppContext
       return sendStatus(reply, 500, 'internal server error');
     });
     scope.post(OTLP_LOGS_PATH, async (req, reply) => {
-      const principal = await authenticate(app, req.headers.authorization);
-      await enforceAllowedRanges(app.db, principal.organizationId, req.ip);
+      const principal = await authenticate(app, req.headers.authorization, req.ip);
       if (req.body === undefined || req.body === null) throw badRequest('a body is required (ExportLogsServiceRequest)');
       const { lines, rejected, reasons } = await collect(app, deployments, principal, decodeBody(req));
       await inTransaction(app.db, (tx) => appendLogLines(tx, lines));

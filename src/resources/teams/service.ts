@@ -23,10 +23,10 @@ import { memberView, membershipView, teamView, teamViews } from './view.js';
 
 /**
  * Teams: groups of users of one Organization sharing roles. A member holds every role of its
- * Teams besides its own (auth/principal.ts builds the union), so every change to a Team's roles,
- * members or existence calls invalidateAll in its transaction and applies at once. A Team managed
- * by an identity provider (isIdpManaged) keeps its name, description and members as the provider
- * set them; its roles can still change and it can be deleted.
+ * Teams besides its own (userGrants in auth/grants.ts makes the union), so every change to a
+ * Team's roles, members or existence calls invalidateAll in its transaction and applies at once.
+ * A Team managed by an identity provider (isIdpManaged) keeps its name, description and members
+ * as the provider set them; its roles can still change and it can be deleted.
  */
 
 /**

@@ -1,6 +1,7 @@
 import type { Target } from '../../auth/access.js';
 import { invalidateAll } from '../../store/cache.js';
 import type { Principal } from '../../auth/principal.js';
+import type { UserClaims } from '../../auth/user-jwt.js';
 import { resolveProfiles } from '../../auth/subjects.js';
 import type { AppContext } from '../../context.js';
 import { badRequest, FieldCode, found, invalidField, unauthorized } from '../../core/errors.js';
@@ -8,7 +9,7 @@ import { normalEmail } from '../../core/rules.js';
 import type { SubjectRolesView } from '../../core/schemas.js';
 import type { ActorRef } from '../../store/audit.js';
 import { inTransaction } from '../../store/transactions.js';
-import type { Queryable } from '../../store/types.js';
+import type { Db, Queryable } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
 import { envelope } from '../../store/pagination.js';
 import { storedTime } from '../../time.js';
@@ -143,6 +144,44 @@ export async function deleteInviteOn(tx: Queryable, now: Date, invite: repo.Invi
   if (user && user.subject === null) await repo.deleteUser(tx, user.id);
   else if (user) await repo.detachUser(tx, user.id, storedTime(now));
   else await repo.deleteInvite(tx, invite.id);
+}
+
+/**
+ * The user a verified user JWT names, on each sign-in that is not cached (see the identity port,
+ * src/auth/identity.ts): the user of the JWT's subject, or else, when the token vouches for its
+ * email, the invited user of that address who has not signed in yet. A PENDING user's open
+ * invite is accepted then, in one transaction: the user becomes ACTIVE with the invite's role and
+ * takes the caller's subject and profile; the invite goes. Only an address the identity provider
+ * vouches for accepts an invite sent to it; an expired or missing invite leaves the user PENDING.
+ * Answers the user as it now is, or undefined for a person who is no user yet.
+ */
+export async function userForSignIn(db: Db, claims: Readonly<UserClaims>, now: Date): Promise<repo.UserRow | undefined> {
+  let user = await repo.findUserBySubject(db, claims.subject);
+  if (!user && claims.emailVerified) {
+    // Someone invited by email who signs in for the first time.
+    const invited = await repo.findUserByEmail(db, claims.email);
+    if (invited && invited.subject === null) user = invited;
+  }
+  if (user && user.status === 'PENDING' && user.organization_id !== null && claims.emailVerified && claims.email === user.email) {
+    user = await acceptInvite(db, user, claims, now);
+  }
+  return user;
+}
+
+async function acceptInvite(db: Db, user: repo.UserRow, claims: Readonly<UserClaims>, now: Date): Promise<repo.UserRow> {
+  return inTransaction(db, async (tx) => {
+    const invite = await repo.inviteOfUser(tx, user.id);
+    if (!invite || invite.expires_at <= storedTime(now)) return user;
+    const activated = await repo.activateUser(tx, user.id, {
+      subject: claims.subject, full_name: claims.fullName, avatar_url: claims.avatarUrl,
+      organization_role: invite.role, updated_at: storedTime(now),
+    });
+    if (activated) {
+      await repo.deleteInvite(tx, invite.id);
+      await invalidateAll(tx);
+    }
+    return (await repo.findUserBySubject(tx, claims.subject)) ?? user;
+  });
 }
 
 // ---------------------------------------------------------------- the caller
