@@ -20,12 +20,12 @@ const toV1beta1 = (w: WorkspaceView) => without(w, DEFAULTS);
 const v1 = byOperationId(operations);
 
 export const platformOperations = [
-  presentAs(v1.ListWorkspaces!, {
+  presentAs(v1.ListWorkspaces, {
     success: WorkspacesPaginatedV1beta1,
-    out: (page: { workspaces: WorkspaceView[] }) => ({ ...page, workspaces: page.workspaces.map(toV1beta1) }),
+    out: (page) => ({ ...page, workspaces: page.workspaces.map(toV1beta1) }),
   }),
-  presentAs(v1.CreateWorkspace!, { body: CreateWorkspaceRequestV1beta1, success: WorkspaceV1beta1, out: toV1beta1 }),
-  presentAs(v1.GetWorkspace!, { success: WorkspaceV1beta1, out: toV1beta1 }),
-  presentAs(v1.UpdateWorkspace!, { body: UpdateWorkspaceRequestV1beta1, success: WorkspaceV1beta1, out: toV1beta1 }),
-  presentAs(v1.DeleteWorkspace!),
+  presentAs(v1.CreateWorkspace, { body: CreateWorkspaceRequestV1beta1, success: WorkspaceV1beta1, out: toV1beta1 }),
+  presentAs(v1.GetWorkspace, { success: WorkspaceV1beta1, out: toV1beta1 }),
+  presentAs(v1.UpdateWorkspace, { body: UpdateWorkspaceRequestV1beta1, success: WorkspaceV1beta1, out: toV1beta1 }),
+  presentAs(v1.DeleteWorkspace),
 ];
