@@ -7,6 +7,7 @@ import { named, OrganizationIdParam } from '../../http/schemas.js';
 import { assertValid } from '../../http/validation.js';
 import { AlertLabs, CreateAlertRequest, olderPageQuery, updateAlertUnion } from './schema.js';
 import * as service from './service.js';
+import { ACTIONS, deploymentTarget } from './shared.js';
 
 /**
  * The labs bulk alert calls the provider's `astro_alerts` makes: create and update up to 30
@@ -80,7 +81,7 @@ export const labsOperations = [
     summary: 'Create alerts in bulk',
     description: `Creates 1 to ${service.BULK_CREATE_MAX} alerts at once, all or none (one invalid alert creates nothing), and returns them in the order given.`,
     tag: TAG,
-    permission: service.ACTIONS.create,
+    permission: ACTIONS.create,
     params: OrganizationIdParam,
     body: CreateAlertsRequest,
     bodyDescription: 'The alerts to create.',
@@ -88,8 +89,8 @@ export const labsOperations = [
     errors: ITEM_ERRORS,
     target: async ({ app, principal, params, body }) => {
       checkCount('alerts', body.alerts, service.BULK_CREATE_MAX);
-      const targets = await Promise.all(body.alerts.map((a) => service.deploymentTarget(app, params.organizationId, a.entityId)));
-      return authorizeEach(principal, params.organizationId, service.ACTIONS.create, targets);
+      const targets = await Promise.all(body.alerts.map((a) => deploymentTarget(app, params.organizationId, a.entityId)));
+      return authorizeEach(principal, params.organizationId, ACTIONS.create, targets);
     },
     handler: async ({ app, principal, params, body }) => ({
       alerts: await service.createAlerts(app, principal, params.organizationId, body.alerts, at),
@@ -102,7 +103,7 @@ export const labsOperations = [
     summary: 'Update alerts in bulk',
     description: `Changes 1 to ${service.BULK_UPDATE_MAX} alerts at once, all or none (an unknown id is a 404 and nothing changes), and returns them in the order given.`,
     tag: TAG,
-    permission: service.ACTIONS.update,
+    permission: ACTIONS.update,
     params: OrganizationIdParam,
     body: UpdateAlertsRequest,
     bodyDescription: 'The changes, each with the id of its alert.',
@@ -117,7 +118,7 @@ export const labsOperations = [
         seen.add(a.id);
       });
       const targets = await Promise.all(body.alerts.map((a) => service.alertTarget(app, params.organizationId, a.id!)));
-      return authorizeEach(principal, params.organizationId, service.ACTIONS.update, targets);
+      return authorizeEach(principal, params.organizationId, ACTIONS.update, targets);
     },
     handler: async ({ app, principal, params, body }) => ({
       alerts: await service.updateAlerts(app, principal, params.organizationId, body.alerts.map((a, i) => ({
@@ -135,7 +136,7 @@ export const labsOperations = [
     summary: 'Delete alerts in bulk',
     description: `Deletes 1 to ${service.BULK_DELETE_MAX} alerts by id at once, all or none; ids of no alert (already deleted, say) are ignored.`,
     tag: TAG,
-    permission: service.ACTIONS.delete,
+    permission: ACTIONS.delete,
     params: OrganizationIdParam,
     body: DeleteAlertsRequest,
     bodyDescription: 'The alerts to delete.',
@@ -144,7 +145,7 @@ export const labsOperations = [
     target: async ({ app, principal, params, body }) => {
       checkCount('alertIds', body.alertIds, service.BULK_DELETE_MAX);
       const targets = await service.alertTargets(app, params.organizationId, body.alertIds);
-      return authorizeEach(principal, params.organizationId, service.ACTIONS.delete, targets);
+      return authorizeEach(principal, params.organizationId, ACTIONS.delete, targets);
     },
     handler: ({ app, params, body }) => service.deleteAlerts(app, params.organizationId, body.alertIds),
   }),
