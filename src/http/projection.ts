@@ -1,5 +1,6 @@
 import type { Static, TSchema } from 'typebox';
 import type { AnyOperation, ErrorStatus, Operation, OpInput, Success } from './operation.js';
+import { unionInfo } from './schemas.js';
 
 /*
  * How an operation of /v1 looks on an older surface: the surface's own schemas, the translations
@@ -58,6 +59,13 @@ interface Shapes<P extends TSchema, Q extends TSchema, B extends TSchema> {
    */
   query?: Q;
   body?: B;
+  /**
+   * The body's fields that `body` does not declare are dropped, all the way down, before bodyIn
+   * and the v1 rules see them: for an older shape that leaves out v1 settings its clients must
+   * not change (the validator keeps undeclared fields). Without it they reach the v1 rules,
+   * which may refuse them, as the Deployment checks refuse a node pool on a hosted queue.
+   */
+  dropsUndeclared?: boolean;
   errors?: ErrorStatus[];
 }
 
@@ -95,17 +103,32 @@ interface Erased {
   body?: TSchema;
   success?: TSchema;
   errors?: ErrorStatus[];
+  dropsUndeclared?: boolean;
   queryIn?(query: unknown): unknown;
   bodyIn?(body: unknown): unknown;
   out?(result: unknown): unknown;
   rules?(input: OpInput<unknown, unknown, unknown, unknown>): unknown;
 }
 
-/** The query with only the parameters `schema` declares (all of them when it declares none). */
-function declaredParameters(schema: TSchema, query: unknown): unknown {
-  const props = (schema as { properties?: Record<string, unknown> }).properties;
-  if (!props || typeof query !== 'object' || query === null) return query;
-  return Object.fromEntries(Object.entries(query).filter(([k]) => Object.hasOwn(props, k)));
+/**
+ * `value` with only what `schema` declares, all the way down: the properties of an object, the
+ * items of an array, the member a union's discriminator picks. An object that declares no
+ * properties (a free map) stays whole, and so does anything the schema does not describe.
+ */
+export function declaredOnly(schema: unknown, value: unknown): unknown {
+  if (typeof schema !== 'object' || schema === null || typeof value !== 'object' || value === null) return value;
+  const union = unionInfo(schema);
+  if (union) {
+    if (Array.isArray(value)) return value;
+    const tag = (value as Record<string, unknown>)[union.property];
+    const member = tag === undefined ? union.whenAbsent : typeof tag === 'string' ? union.mapping[tag] : undefined;
+    return member ? declaredOnly(member, value) : value;
+  }
+  const s = schema as { properties?: Record<string, unknown>; items?: unknown };
+  if (Array.isArray(value)) return s.items === undefined ? value : value.map((v) => declaredOnly(s.items, v));
+  const props = s.properties;
+  if (!props) return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => Object.hasOwn(props, k)).map(([k, v]) => [k, declaredOnly(props[k], v)]));
 }
 
 /**
@@ -124,12 +147,13 @@ export function presentAs<
   const v1 = op as AnyOperation;
   const answersJson = v1.success.status === 200 && 'schema' in v1.success && v1.success.schema !== undefined && !('mediaType' in v1.success);
   const translate = (input: OpInput<unknown, unknown, unknown, unknown>): OpInput<unknown, unknown, unknown, unknown> => {
-    const query = p.query ? declaredParameters(p.query, input.query) : input.query;
+    const query = p.query ? declaredOnly(p.query, input.query) : input.query;
+    const body = p.body && p.dropsUndeclared && input.body !== undefined ? declaredOnly(p.body, input.body) : input.body;
     return {
       ...input,
       query: p.queryIn ? p.queryIn(query) : query,
-      body: p.bodyIn && input.body !== undefined ? p.bodyIn(input.body) : input.body,
-      rules: p.rules ? p.rules({ ...input, query }) : v1.rules,
+      body: p.bodyIn && body !== undefined ? p.bodyIn(body) : body,
+      rules: p.rules ? p.rules({ ...input, query, body }) : v1.rules,
     };
   };
   const presented: AnyOperation = {

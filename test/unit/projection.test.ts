@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Type from 'typebox';
 import { defineOperation, type AnyOperation, type OpInput } from '../../src/http/operation.js';
-import { byOperationId, presentAs, without } from '../../src/http/projection.js';
+import { byOperationId, declaredOnly, presentAs, without } from '../../src/http/projection.js';
+import { discriminatedUnion } from '../../src/http/schemas.js';
 
 /*
  * presentAs on its own: no server, operations with recording handlers. The type-level checks
@@ -191,6 +192,15 @@ describe('presentAs', () => {
     assert.deepEqual(handled[0]!.query, { name: 'x', limit: 5 });
   });
 
+  it('drops the body fields the older body does not declare only when told to', async () => {
+    const { v1, handled } = v1Operations();
+    const Narrow = Type.Object({ scope: Type.String(), name: Type.String() });
+    const body = { scope: 'ORG', name: 'n', v1Only: true };
+    await presentAs(v1.CreateThing, { body: Narrow }).handler(request({ body }));
+    await presentAs(v1.CreateThing, { body: Narrow, dropsUndeclared: true }).handler(request({ body }));
+    assert.deepEqual(handled.map((h) => h.body), [body, { scope: 'ORG', name: 'n' }]);
+  });
+
   it('hands the v1 handler and target the rules it works out from the older request', async () => {
     const { v1, handled, targeted } = v1Operations();
     const asked: unknown[] = [];
@@ -235,6 +245,36 @@ describe('presentAs', () => {
     const { v1 } = v1Operations();
     const presented = (['CreateThing', 'DeleteThing'] as const).map((id) => presentAs(v1[id]));
     assert.deepEqual(presented.map((o) => o.operationId), ['CreateThing', 'DeleteThing']);
+  });
+});
+
+describe('declaredOnly', () => {
+  const Item = Type.Object({ a: Type.String() });
+  const Schema = Type.Object({
+    items: Type.Array(Item),
+    nested: Type.Optional(Type.Object({ b: Type.Integer() })),
+    map: Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true })),
+  });
+
+  it('keeps what the schema declares, all the way down, and free maps whole', () => {
+    const value = { items: [{ a: 'x', z: 1 }], nested: { b: 2, z: 3 }, map: { anything: { deep: 1 } }, z: 4 };
+    assert.deepEqual(declaredOnly(Schema, value), { items: [{ a: 'x' }], nested: { b: 2 }, map: { anything: { deep: 1 } } });
+  });
+
+  it('follows the member a discriminator picks', () => {
+    const Union = discriminatedUnion('U', 'kind', {
+      ONE: Type.Object({ kind: Type.String(), one: Type.String() }),
+      TWO: Type.Object({ kind: Type.String(), two: Type.String() }),
+    }, 'One or two.');
+    assert.deepEqual(declaredOnly(Union, { kind: 'ONE', one: '1', two: '2' }), { kind: 'ONE', one: '1' });
+    assert.deepEqual(declaredOnly(Union, { kind: 'TWO', one: '1', two: '2' }), { kind: 'TWO', two: '2' });
+    assert.deepEqual(declaredOnly(Union, { kind: 'THREE', x: 1 }), { kind: 'THREE', x: 1 }, 'no member: left as it is');
+  });
+
+  it('leaves scalars, null and what does not match the schema alone', () => {
+    assert.equal(declaredOnly(Schema, null), null);
+    assert.equal(declaredOnly(Schema, 'text'), 'text');
+    assert.deepEqual(declaredOnly(Type.String(), { a: 1 }), { a: 1 });
   });
 });
 

@@ -10,7 +10,8 @@ import {
 
 /**
  * Clusters on /platform/v1beta1: the older shapes have no private-network egress switch. A
- * cluster created there has it off; an update there leaves it as it is.
+ * cluster created there has it off; an update there leaves it as it is (a switch sent anyway is
+ * dropped, not applied).
  */
 const EGRESS = ['isPrivateNetworkEgressEnabled'] as const;
 
@@ -57,8 +58,8 @@ export const platformOperations = [
     success: ClustersPaginatedV1beta1,
     out: (page) => ({ ...page, clusters: page.clusters.map(toV1beta1) }),
   }),
-  presentAs(v1.CreateCluster, { body: CreateClusterRequestV1beta1, success: ClusterV1beta1, out: toV1beta1 }),
+  presentAs(v1.CreateCluster, { body: CreateClusterRequestV1beta1, dropsUndeclared: true, success: ClusterV1beta1, out: toV1beta1 }),
   presentAs(v1.GetCluster, { success: ClusterV1beta1, out: toV1beta1 }),
-  presentAs(v1.UpdateCluster, { body: UpdateClusterRequestV1beta1, success: ClusterV1beta1, out: toV1beta1 }),
+  presentAs(v1.UpdateCluster, { body: UpdateClusterRequestV1beta1, dropsUndeclared: true, success: ClusterV1beta1, out: toV1beta1 }),
   presentAs(v1.DeleteCluster),
 ];

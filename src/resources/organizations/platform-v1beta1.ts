@@ -95,5 +95,6 @@ export const platformOperations = [
     out: (page) => ({ ...page, organizations: page.organizations.map(organizationV1beta1) }),
   }),
   presentAs(v1.GetOrganization, { success: OrganizationV1beta1, out: organizationV1beta1 }),
-  presentAs(v1.UpdateOrganization, { body: UpdateOrganizationRequestV1beta1, success: OrganizationV1beta1, out: organizationV1beta1 }),
+  // hasAiFeaturesDisabled sent here is ignored, not applied: this shape cannot change it.
+  presentAs(v1.UpdateOrganization, { body: UpdateOrganizationRequestV1beta1, dropsUndeclared: true, success: OrganizationV1beta1, out: organizationV1beta1 }),
 ];
