@@ -97,19 +97,19 @@ export interface Operation<P extends TSchema = TSchema, Q extends TSchema = TSch
   /** Error statuses the operation declares (each answered with the Error schema); `4XX`/`5XX` declare a whole class. */
   errors: ErrorStatus[];
   /**
-   * What the operation acts on, worked out from the validated input and the store; by default
-   * the path's organizationId/workspaceId/deploymentId. A target that does not exist or belongs
-   * elsewhere must come back the same way (no workspace/deployment), so ids reveal nothing.
-   */
-  /**
    * The surface rules the handler (and target) receive as `input.rules`, for an operation whose
    * rules an older surface bends where its shapes alone cannot say the difference (the object
    * types it has, a filter it names, settings it can neither show nor send). This is the value
    * for the operation's own surface; a presentation hands its own (projection.ts). The service
-   * applies them inside its own transaction. Left out: the operation has none.
+   * applies them inside its own transaction. Left out: the operation has none. (R is what this
+   * says; target and handler only receive it.)
    */
   rules?: R;
-  // R is what `rules` says; target and handler only receive it.
+  /**
+   * What the operation acts on, worked out from the validated input and the store; by default
+   * the path's organizationId/workspaceId/deploymentId. A target that does not exist or belongs
+   * elsewhere must come back the same way (no workspace/deployment), so ids reveal nothing.
+   */
   target?(input: OpInput<Static<P>, Static<Q>, Static<B>, NoInfer<R>>): Promise<Target>;
   handler(input: OpInput<Static<P>, Static<Q>, Static<B>, NoInfer<R>>): Promise<SuccessResult<S>>;
 }
