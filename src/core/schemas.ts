@@ -1,4 +1,4 @@
-import Type, { type Static, type TArray, type TInteger, type TSchema, type TUnsafe, type TObject } from 'typebox';
+import Type, { type Static, type TArray, type TInteger, type TProperties, type TSchema, type TUnsafe, type TObject } from 'typebox';
 import { WORKSPACE_ROLES } from './roles.js';
 
 /**
@@ -85,12 +85,17 @@ export function Nullable<T extends TSchema>(schema: T) {
   return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
 }
 
+/** A property schema without TypeBox's optional mark (what Type.Required does to it). */
+type Unoptional<S> = S extends { '~optional': true } ? Omit<S, '~optional'> : S;
+/** The static side of `requiring`. */
+type Requiring<P extends TProperties, K extends keyof P> = TObject<Omit<P, K> & { [k in K]: Unoptional<P[k]> }>;
+
 /** `schema` with `keys` required (the older surfaces require fields /v1 makes optional). */
-export function requiring<T extends TObject, K extends keyof T['properties'] & string>(schema: T, keys: readonly K[]) {
+export function requiring<P extends TProperties, K extends keyof P & string>(schema: TObject<P>, keys: readonly K[]): Requiring<P, K> {
   return Type.Object({
     ...(Type.Omit(schema, keys) as TObject).properties,
     ...(Type.Required(Type.Pick(schema, keys)) as TObject).properties,
-  });
+  }) as unknown as Requiring<P, K>;
 }
 
 export const DateTime = (description: string) => Type.String({ format: 'date-time', description });

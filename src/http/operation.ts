@@ -13,8 +13,11 @@ import { finishAudit, startAudit, type AuditFacts } from './audit.js';
 
 type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
-/** What a handler and a target resolver receive: the validated request and who sent it. */
-export interface OpInput<P, Q, B> {
+/**
+ * What a handler and a target resolver receive: the validated request, who sent it, and the
+ * surface rules the operation runs under (`R`; see Operation.rules).
+ */
+export interface OpInput<P, Q, B, R = unknown> {
   params: P;
   query: Q;
   body: B;
@@ -28,6 +31,8 @@ export interface OpInput<P, Q, B> {
    * request's scheme and Host header (for URLs the answer hands out, such as upload URLs).
    */
   baseUrl: string;
+  /** The operation's own rules (Operation.rules), or those a presentation on an older surface hands it. */
+  rules: R;
 }
 
 export type ErrorStatus = number | '4XX' | '5XX';
@@ -45,7 +50,7 @@ export interface StreamedBody {
  * included, under that media type as the reference does (errors are still sent as JSON). A 200
  * without a schema has no body (as the reference has for a few operations).
  */
-type Success = { status: 200; schema: TSchema } | { status: 200; schema: TSchema; mediaType: string } | { status: 204 } | { status: 200; schema?: undefined };
+export type Success = { status: 200; schema: TSchema } | { status: 200; schema: TSchema; mediaType: string } | { status: 204 } | { status: 200; schema?: undefined };
 /** What the handler must return: the response schema's static type, a stream, or nothing when there is no body. */
 export type SuccessResult<S extends Success> = S extends { mediaType: string } ? StreamedBody
   : S extends { status: 200; schema: infer T extends TSchema } ? Static<T> : void;
@@ -59,8 +64,8 @@ export function successSchema(s: Success): TSchema | undefined {
  * One operation of an API surface, declared once: the route, the OpenAPI entry and the checks all
  * come from this.
  */
-export interface Operation<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema, S extends Success = Success> {
-  operationId: string;
+export interface Operation<P extends TSchema = TSchema, Q extends TSchema = TSchema, B extends TSchema = TSchema, S extends Success = Success, R = undefined, Id extends string = string> {
+  operationId: Id;
   method: HttpMethod;
   path: string;
   summary: string;
@@ -92,19 +97,35 @@ export interface Operation<P extends TSchema = TSchema, Q extends TSchema = TSch
   /** Error statuses the operation declares (each answered with the Error schema); `4XX`/`5XX` declare a whole class. */
   errors: ErrorStatus[];
   /**
+   * The surface rules the handler (and target) receive as `input.rules`, for an operation whose
+   * rules an older surface bends where its shapes alone cannot say the difference (the object
+   * types it has, a filter it names, settings it can neither show nor send). This is the value
+   * for the operation's own surface; a presentation hands its own (projection.ts). The service
+   * applies them inside its own transaction. Left out: the operation has none. (R is what this
+   * says; target and handler only receive it.)
+   */
+  rules?: R;
+  /**
    * What the operation acts on, worked out from the validated input and the store; by default
    * the path's organizationId/workspaceId/deploymentId. A target that does not exist or belongs
    * elsewhere must come back the same way (no workspace/deployment), so ids reveal nothing.
    */
-  target?(input: OpInput<Static<P>, Static<Q>, Static<B>>): Promise<Target>;
-  handler(input: OpInput<Static<P>, Static<Q>, Static<B>>): Promise<SuccessResult<S>>;
+  target?(input: OpInput<Static<P>, Static<Q>, Static<B>, NoInfer<R>>): Promise<Target>;
+  handler(input: OpInput<Static<P>, Static<Q>, Static<B>, NoInfer<R>>): Promise<SuccessResult<S>>;
 }
 
 /** An operation with its types erased, as surfaces hold them. */
-export type AnyOperation = Operation<TSchema, TSchema, TSchema, Success>;
+export type AnyOperation = Operation<TSchema, TSchema, TSchema, Success, unknown>;
 
-export function defineOperation<P extends TSchema, Q extends TSchema, B extends TSchema, S extends Success>(op: Operation<P, Q, B, S>): AnyOperation {
-  return op as unknown as AnyOperation;
+/**
+ * Declares an operation, keeping its types (schemas, surface rules, operationId) so that
+ * presentations of it on other surfaces are checked against them (projection.ts). Every typed
+ * operation is also an AnyOperation, as surfaces hold them.
+ */
+export function defineOperation<P extends TSchema, Q extends TSchema, B extends TSchema, S extends Success, R = undefined, const Id extends string = string>(
+  op: Operation<P, Q, B, S, R, Id>,
+): Operation<P, Q, B, S, R, Id> {
+  return op;
 }
 
 export const STANDARD_ERRORS: ErrorStatus[] = [400, 401, 403, 500];
@@ -224,7 +245,7 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     ? undefined
     : { operationId: op.operationId, pathTemplate: op.path, successStatus: op.success.status };
 
-  const input = (req: FastifyRequest): OpInput<unknown, unknown, unknown> => ({
+  const input = (req: FastifyRequest): OpInput<unknown, unknown, unknown, unknown> => ({
     params: req.params,
     query: req.query,
     body: req.body,
@@ -233,6 +254,7 @@ export function registerOperation(fastify: FastifyInstance, app: AppContext, op:
     requestId: String(req.id),
     clientAddress: req.ip,
     baseUrl: app.config.publicUrl ?? `${req.protocol}://${req.host}`,
+    rules: op.rules,
   });
 
   fastify.route({

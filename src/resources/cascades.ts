@@ -72,7 +72,7 @@ async function deleteDeployment(app: AppContext, p: Principal, organizationId: s
     const row = found(await deploymentsRepo.findDeployment(tx, organizationId, id), 'Deployment');
     const tokens = await deleteTokensOn(tx, organizationId, { deploymentId: id });
     const grants = await deleteGrantsOn(tx, organizationId, { deploymentId: id });
-    await deleteAlertsOn(tx, actor(p), app.clock.now(), organizationId, { deploymentId: id });
+    await deleteAlertsOn(tx, { organizationId, deploymentId: id }, actor(p), app.clock.now());
     await deploymentsRepo.deleteDeployment(tx, row);
     if (grants || tokens > 0) await invalidateAll(tx);
   });

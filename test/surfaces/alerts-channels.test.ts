@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertError, CUID, RFC3339 } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { channelSecret } from '../../src/resources/alerts/service.js';
+import { channelSecret } from '../../src/resources/alerts/channels.js';
 import { alertBody, emailChannel, fixture, type AlertsFixture, type Json } from './alerts-fixture.js';
 
 describe('notification channels (platform v1beta1)', () => {

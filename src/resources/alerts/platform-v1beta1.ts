@@ -3,10 +3,12 @@ import { defineOperation, ITEM_ERRORS, type OpInput } from '../../http/operation
 import { named, OrganizationIdParam } from '../../core/schemas.js';
 import { assertValid } from '../../core/validation.js';
 import {
-  AlertPlatform, CreateAlertRequest, CreateNotificationChannelRequest, ListAlertsQuery, ListNotificationChannelsQuery,
-  NotificationChannel, NotificationChannelsPaginated, UpdateNotificationChannelRequest, updateAlertUnion,
-} from './schema.js';
+  CreateNotificationChannelRequest, ListNotificationChannelsQuery, NotificationChannel, NotificationChannelsPaginated, UpdateNotificationChannelRequest,
+} from './channel-schema.js';
+import * as channels from './channels.js';
+import { AlertPlatform, CreateAlertRequest, ListAlertsQuery, updateAlertUnion } from './schema.js';
 import * as service from './service.js';
+import { ACTIONS, deploymentTarget } from './shared.js';
 
 /**
  * Alerts and notification channels on /platform/v1beta1, one at a time (the provider's
@@ -32,7 +34,7 @@ const ChannelParams = Type.Object({
 });
 
 const alertByPath = ({ app, params }: OpInput<Static<typeof AlertParams>, unknown, unknown>) => service.alertTarget(app, params.organizationId, params.alertId);
-const channelByPath = ({ app, params }: OpInput<Static<typeof ChannelParams>, unknown, unknown>) => service.channelTarget(app, params.organizationId, params.notificationChannelId);
+const channelByPath = ({ app, params }: OpInput<Static<typeof ChannelParams>, unknown, unknown>) => channels.channelTarget(app, params.organizationId, params.notificationChannelId);
 
 const ALERTS = 'Alerts';
 const CHANNELS = 'NotificationChannels';
@@ -62,13 +64,13 @@ export const platformOperations = [
     summary: 'Create an alert',
     description: 'Creates an alert on a Deployment. rules.properties.deploymentId must be the entityId; every notification channel must be the Deployment\'s own or a shared one of its Workspace or Organization.',
     tag: ALERTS,
-    permission: service.ACTIONS.create,
+    permission: ACTIONS.create,
     params: OrganizationIdParam,
     body: CreateAlertRequest,
     bodyDescription: 'The alert to create.',
     success: { status: 200, schema: AlertPlatform },
     errors: ITEM_ERRORS,
-    target: ({ app, params, body }) => service.deploymentTarget(app, params.organizationId, body.entityId),
+    target: ({ app, params, body }) => deploymentTarget(app, params.organizationId, body.entityId),
     handler: ({ app, principal, params, body }) => service.createAlert(app, principal, params.organizationId, body),
   }),
   defineOperation({
@@ -78,7 +80,7 @@ export const platformOperations = [
     summary: 'Get an alert',
     description: 'Reads one alert.',
     tag: ALERTS,
-    permission: service.ACTIONS.get,
+    permission: ACTIONS.get,
     params: AlertParams,
     success: { status: 200, schema: AlertPlatform },
     errors: ITEM_ERRORS,
@@ -92,7 +94,7 @@ export const platformOperations = [
     summary: 'Update an alert',
     description: 'Changes an alert. Fields left out keep their values; a channel list or pattern-match list sent replaces the old one. A new type needs all of its rule properties.',
     tag: ALERTS,
-    permission: service.ACTIONS.update,
+    permission: ACTIONS.update,
     params: AlertParams,
     body: UpdateAlertRequest,
     bodyDescription: 'The changes.',
@@ -113,7 +115,7 @@ export const platformOperations = [
     summary: 'Delete an alert',
     description: 'Deletes an alert.',
     tag: ALERTS,
-    permission: service.ACTIONS.delete,
+    permission: ACTIONS.delete,
     params: AlertParams,
     success: { status: 204 },
     errors: ITEM_ERRORS,
@@ -134,7 +136,7 @@ export const platformOperations = [
     errors: ITEM_ERRORS,
     handler: ({ app, principal, params, query }) => {
       const { offset, limit, sorts, ...filter } = query;
-      return service.listChannels(app, principal, params.organizationId, filter, { offset, limit, sorts });
+      return channels.listChannels(app, principal, params.organizationId, filter, { offset, limit, sorts });
     },
   }),
   defineOperation({
@@ -144,16 +146,16 @@ export const platformOperations = [
     summary: 'Create a notification channel',
     description: 'Creates a notification channel of an Organization, Workspace or Deployment. Its secrets (webhook URL, integration key, API key, Deployment API token) are stored encrypted and never shown again.',
     tag: CHANNELS,
-    permission: service.ACTIONS.create,
+    permission: ACTIONS.create,
     params: OrganizationIdParam,
     body: CreateNotificationChannelRequest,
     bodyDescription: 'The channel to create.',
     success: { status: 200, schema: NotificationChannel },
     errors: ITEM_ERRORS,
     target: ({ app, params, body }) => {
-      return service.channelEntityTarget(app, params.organizationId, body.entityType, body.entityId);
+      return channels.channelEntityTarget(app, params.organizationId, body.entityType, body.entityId);
     },
-    handler: ({ app, principal, params, body }) => service.createChannel(app, principal, params.organizationId, body),
+    handler: ({ app, principal, params, body }) => channels.createChannel(app, principal, params.organizationId, body),
   }),
   defineOperation({
     operationId: 'GetNotificationChannel',
@@ -162,12 +164,12 @@ export const platformOperations = [
     summary: 'Get a notification channel',
     description: 'Reads one notification channel; secrets are never shown.',
     tag: CHANNELS,
-    permission: service.ACTIONS.get,
+    permission: ACTIONS.get,
     params: ChannelParams,
     success: { status: 200, schema: NotificationChannel },
     errors: ITEM_ERRORS,
     target: channelByPath,
-    handler: ({ app, params }) => service.getChannel(app, params.organizationId, params.notificationChannelId),
+    handler: ({ app, params }) => channels.getChannel(app, params.organizationId, params.notificationChannelId),
   }),
   defineOperation({
     operationId: 'UpdateNotificationChannel',
@@ -176,14 +178,14 @@ export const platformOperations = [
     summary: 'Update a notification channel',
     description: 'Changes a notification channel. A definition sent replaces the old one whole; a new type needs one. A channel that alerts of other entities use cannot stop being shared.',
     tag: CHANNELS,
-    permission: service.ACTIONS.update,
+    permission: ACTIONS.update,
     params: ChannelParams,
     body: UpdateNotificationChannelRequest,
     bodyDescription: 'The changes.',
     success: { status: 200, schema: NotificationChannel },
     errors: ITEM_ERRORS,
     target: channelByPath,
-    handler: ({ app, principal, params, body }) => service.updateChannel(app, principal, params.organizationId, params.notificationChannelId, body),
+    handler: ({ app, principal, params, body }) => channels.updateChannel(app, principal, params.organizationId, params.notificationChannelId, body),
   }),
   defineOperation({
     operationId: 'DeleteNotificationChannel',
@@ -192,11 +194,11 @@ export const platformOperations = [
     summary: 'Delete a notification channel',
     description: 'Deletes a notification channel; alerts that notified it stop doing so.',
     tag: CHANNELS,
-    permission: service.ACTIONS.delete,
+    permission: ACTIONS.delete,
     params: ChannelParams,
     success: { status: 204 },
     errors: ITEM_ERRORS,
     target: channelByPath,
-    handler: ({ app, principal, params }) => service.deleteChannel(app, principal, params.organizationId, params.notificationChannelId),
+    handler: ({ app, principal, params }) => channels.deleteChannel(app, principal, params.organizationId, params.notificationChannelId),
   }),
 ];

@@ -2,7 +2,8 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Queryable } from '../../store/types.js';
 import { paginate, type PageRequest } from '../../store/pagination.js';
 import type { AlertsTable, NotificationChannelsTable } from '../../store/schema.js';
-import type { AlertFilter, ChannelFilter } from './schema.js';
+import type { ChannelFilter } from './channel-schema.js';
+import type { AlertFilter } from './schema.js';
 
 /**
  * The one owner of `alerts`, `notification_channels` and `alert_notification_channels`. Reads

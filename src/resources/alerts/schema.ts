@@ -2,10 +2,11 @@ import Type, { type Static, type TObject, type TProperties, type TUnsafe } from 
 import { BasicSubjectProfile, DateTime, discriminatedUnion, named, StringEnum } from '../../core/schemas.js';
 
 /**
- * Alerts and notification channels. v1 has no such endpoints: they are served on
- * /platform/v1beta1 (one at a time) and /labs/v1 (alerts in bulk), both over this one model.
- * The request schemas below are the same on both surfaces; the response schemas differ only in
- * the alert types an Alert may declare, so they are built per surface from one factory.
+ * Alerts (the notification channels' own shapes are in channel-schema.ts). v1 has no such
+ * endpoints: they are served on /platform/v1beta1 (one at a time) and /labs/v1 (alerts in bulk),
+ * both over this one model. The request schemas below are the same on both surfaces; the
+ * response schemas differ only in the alert types an Alert may declare, so they are built per
+ * surface from one factory. The enums and list paging here are shared with the channels.
  */
 
 export const ALERT_TYPES = ['DAG_DURATION', 'DAG_FAILURE', 'DAG_SUCCESS', 'DAG_TIMELINESS', 'TASK_DURATION', 'TASK_FAILURE'] as const;
@@ -163,7 +164,8 @@ export const AlertRules = named('AlertRules', Type.Object({
   properties: Type.Unknown({ description: 'The rule\'s properties: deploymentId and those of the alert\'s type, as sent.' }),
 }));
 
-const channelCommon = {
+/** What a channel shows, in an alert's list of channels and on its own. */
+export const channelCommon = {
   createdAt: DateTime('When the channel was created.'),
   definition: Type.Unknown({ description: 'Where notifications go, by type; secrets (webhook URL, integration key, API key, Deployment API token) are never shown.' }),
   deploymentId: Type.Optional(Type.String({ description: 'The Deployment the channel belongs to, for a Deployment\'s channel.' })),
@@ -208,92 +210,6 @@ export const AlertLabs = alertSchema(ALERT_TYPES);
 /** The canonical read model of an alert (its type is always one of the six that can be created). */
 export type AlertView = Static<typeof AlertLabs>;
 
-// ------------------------------------------------------------------ notification channels
-
-export const DEFINITIONS = {
-  DAG_TRIGGER: named('DagTriggerNotificationChannelDefinition', Type.Object({
-    dagId: Type.String({ description: 'The DAG to trigger.' }),
-    deploymentApiToken: Type.String({ description: 'A Deployment API token to trigger it with (secret: never shown).' }),
-    deploymentId: Type.String({ description: 'The Deployment running the DAG.' }),
-  })),
-  EMAIL: named('EmailNotificationChannelDefinition', Type.Object({
-    recipients: Type.Array(Type.String(), { description: 'Email addresses to notify.' }),
-  })),
-  OPSGENIE: named('OpsgenieNotificationChannelDefinition', Type.Object({
-    apiKey: Type.String({ description: 'The Opsgenie API key (secret: never shown).' }),
-  })),
-  PAGERDUTY: named('PagerDutyNotificationChannelDefinition', Type.Object({
-    integrationKey: Type.String({ description: 'The PagerDuty integration key (secret: never shown).' }),
-  })),
-  SLACK: named('SlackNotificationChannelDefinition', Type.Object({
-    webhookUrl: Type.String({ description: 'The Slack incoming-webhook URL (secret: never shown).' }),
-  })),
-} satisfies Record<ChannelType, TObject>;
-
-const CHANNEL_KIND: Record<ChannelType, string> = { DAG_TRIGGER: 'DagTrigger', EMAIL: 'Email', OPSGENIE: 'Opsgenie', PAGERDUTY: 'PagerDuty', SLACK: 'Slack' };
-const channelType = StringEnum(CHANNEL_TYPES, { description: 'Where notifications go; chooses the shape of `definition`.' });
-const isShared = Type.Boolean({ description: 'For an Organization\'s or Workspace\'s channel: whether alerts of the Deployments below it may use it.' });
-
-function channelMembers(make: (t: ChannelType) => TObject): Record<ChannelType, TObject> {
-  return Object.fromEntries(CHANNEL_TYPES.map((t) => [t, make(t)])) as Record<ChannelType, TObject>;
-}
-
-export const CreateNotificationChannelRequest = discriminatedUnion('CreateNotificationChannelRequest', 'type', channelMembers((t) =>
-  named(`Create${CHANNEL_KIND[t]}NotificationChannelRequest`, Type.Object({
-    definition: DEFINITIONS[t],
-    entityId: Type.String({ description: 'Identifier of the Organization, Workspace or Deployment the channel belongs to.' }),
-    entityType: StringEnum(CHANNEL_ENTITY_TYPES, { description: 'What the channel belongs to.' }),
-    isShared: Type.Optional(isShared),
-    name: Type.String({ description: 'Name of the channel.' }),
-    type: channelType,
-  }))), 'The channel to create; `type` chooses the shape of `definition`.', { nullAsAbsent: true, untyped: true }) as unknown as TUnsafe<CreateChannelInput>;
-
-export const UpdateNotificationChannelRequest = discriminatedUnion('UpdateNotificationChannelRequest', 'type', channelMembers((t) =>
-  named(`Update${CHANNEL_KIND[t]}NotificationChannelRequest`, Type.Object({
-    definition: Type.Optional(DEFINITIONS[t]),
-    isShared: Type.Optional(isShared),
-    name: Type.Optional(Type.String({ description: 'The new name; left out, kept.' })),
-    type: Type.Optional(channelType),
-  }))), 'Changes to a channel; a definition sent replaces the old one whole (secrets included).', {
-  nullAsAbsent: true,
-  untyped: true,
-  whenAbsent: Type.Object({ isShared: Type.Optional(Type.Boolean()), name: Type.Optional(Type.String()) }),
-}) as unknown as TUnsafe<UpdateChannelInput>;
-
-export interface CreateChannelInput {
-  definition: Record<string, unknown>;
-  entityId: string;
-  entityType: ChannelEntityType;
-  isShared?: boolean;
-  name: string;
-  type: ChannelType;
-}
-
-export interface UpdateChannelInput {
-  definition?: Record<string, unknown>;
-  isShared?: boolean;
-  name?: string;
-  type?: ChannelType;
-}
-
-export const NotificationChannel = named('NotificationChannel', Type.Object({
-  ...channelCommon,
-  createdBy: BasicSubjectProfile,
-  entityName: Type.Optional(Type.String({ description: 'Name of the Organization, Workspace or Deployment the channel belongs to.' })),
-  entityType: Type.String({ description: 'What the channel belongs to: DEPLOYMENT, WORKSPACE or ORGANIZATION.' }),
-  isShared: isShared,
-  type: Type.String({ description: 'Where notifications go: DAG_TRIGGER, EMAIL, OPSGENIE, PAGERDUTY or SLACK.' }),
-  updatedBy: BasicSubjectProfile,
-}));
-export type NotificationChannelView = Static<typeof NotificationChannel>;
-
-export const NotificationChannelsPaginated = named('NotificationChannelsPaginated', Type.Object({
-  limit: Type.Integer({ description: 'The limit the page was cut with.' }),
-  notificationChannels: Type.Array(NotificationChannel, { description: 'The page of channels.' }),
-  offset: Type.Integer({ description: 'How many channels were skipped.' }),
-  totalCount: Type.Integer({ description: 'How many channels match, across all pages.' }),
-}));
-
 // ------------------------------------------------------------------ list queries
 
 /** Paging as the older documents declare it: plain integers, checked by the service (offset ≥ 0, limit 0 to 1000). */
@@ -301,26 +217,18 @@ export const olderPageQuery = {
   offset: Type.Optional(Type.Integer({ description: 'How many results to skip (default 0).' })),
   limit: Type.Optional(Type.Integer({ description: 'Largest number of results to return, 0 to 1000 (default 20).' })),
 };
-const ids = (what: string) => Type.Optional(Type.Array(Type.String(), { description: what }));
+export const idsQuery = (what: string) => Type.Optional(Type.Array(Type.String(), { description: what }));
+/** The sort keys both lists take. */
+export const sortsQuery = Type.Optional(Type.Array(StringEnum(LIST_SORTS), { description: 'Sort keys, each `<field>:asc` or `<field>:desc`, applied in order.' }));
 
 export const ListAlertsQuery = Type.Object({
-  alertIds: ids('Only these alerts.'),
-  deploymentIds: ids('Only alerts covering these Deployments.'),
-  workspaceIds: ids('Only alerts of Deployments in these Workspaces.'),
+  alertIds: idsQuery('Only these alerts.'),
+  deploymentIds: idsQuery('Only alerts covering these Deployments.'),
+  workspaceIds: idsQuery('Only alerts of Deployments in these Workspaces.'),
   alertTypes: Type.Optional(Type.Array(StringEnum(ALERT_TYPES), { description: 'Only alerts of these types.' })),
   entityType: Type.Optional(StringEnum(['DEPLOYMENT'], { description: 'Only alerts covering this kind of entity.' })),
   ...olderPageQuery,
-  sorts: Type.Optional(Type.Array(StringEnum(LIST_SORTS), { description: 'Sort keys, each `<field>:asc` or `<field>:desc`, applied in order.' })),
-});
-
-export const ListNotificationChannelsQuery = Type.Object({
-  notificationChannelIds: ids('Only these channels.'),
-  deploymentIds: ids('Only channels of these Deployments.'),
-  workspaceIds: ids('Only channels of these Workspaces (their Deployments\' included).'),
-  channelTypes: Type.Optional(Type.Array(StringEnum(CHANNEL_TYPES), { description: 'Only channels of these types.' })),
-  entityType: Type.Optional(StringEnum(CHANNEL_ENTITY_TYPES, { description: 'Only channels belonging to this kind of entity.' })),
-  ...olderPageQuery,
-  sorts: Type.Optional(Type.Array(StringEnum(LIST_SORTS), { description: 'Sort keys, each `<field>:asc` or `<field>:desc`, applied in order.' })),
+  sorts: sortsQuery,
 });
 
 export interface AlertFilter {
@@ -328,13 +236,5 @@ export interface AlertFilter {
   deploymentIds?: string[];
   workspaceIds?: string[];
   alertTypes?: string[];
-  entityType?: string;
-}
-
-export interface ChannelFilter {
-  notificationChannelIds?: string[];
-  deploymentIds?: string[];
-  workspaceIds?: string[];
-  channelTypes?: string[];
   entityType?: string;
 }

@@ -3,7 +3,8 @@ import type { Queryable } from '../../store/types.js';
 import { toBool } from '../../store/codecs.js';
 import { wireTime } from '../../time.js';
 import * as repo from './repo.js';
-import type { AlertNotificationChannelView, AlertView, ChannelEntityType, ChannelType, NotificationChannelView, PatternMatchInput } from './schema.js';
+import type { NotificationChannelView } from './channel-schema.js';
+import type { AlertNotificationChannelView, AlertView, ChannelEntityType, ChannelType, PatternMatchInput } from './schema.js';
 
 /** The canonical read models of alerts and notification channels. Channel secrets are never part of them. */
 

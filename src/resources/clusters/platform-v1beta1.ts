@@ -1,4 +1,4 @@
-import Type, { type TObject, type TSchema } from 'typebox';
+import Type, { type TObject, type TProperties, type TSchema } from 'typebox';
 import { byOperationId, presentAs, without } from '../../http/projection.js';
 import { discriminatedUnion, named, paginated } from '../../core/schemas.js';
 import { operations } from './routes.js';
@@ -10,7 +10,8 @@ import {
 
 /**
  * Clusters on /platform/v1beta1: the older shapes have no private-network egress switch. A
- * cluster created there has it off; an update there leaves it as it is.
+ * cluster created there has it off; an update there leaves it as it is (a switch sent anyway is
+ * dropped, not applied).
  */
 const EGRESS = ['isPrivateNetworkEgressEnabled'] as const;
 
@@ -18,9 +19,10 @@ const ClusterV1beta1 = named('Cluster', Type.Omit(Cluster, EGRESS));
 const ClustersPaginatedV1beta1 = paginated('ClustersPaginated', 'clusters', ClusterV1beta1);
 
 /** A request body of v1 in the older form: no egress switch, and a Workspace may not be listed twice. */
-function older<T extends TObject>(name: string, body: T) {
-  const { workspaceIds, ...rest } = (Type.Omit(body, EGRESS) as TObject).properties as Record<string, TSchema & { description?: string }>;
-  const description = workspaceIds?.description ?? 'Workspaces allowed to run Deployments on the cluster.';
+function older<P extends TProperties & { workspaceIds: TSchema }>(name: string, body: TObject<P>) {
+  const description = (body.properties.workspaceIds as { description?: string }).description ?? 'Workspaces allowed to run Deployments on the cluster.';
+  // Not every member has the egress switch, so the keys are not all keys of P.
+  const rest = without(body.properties, [...EGRESS, 'workspaceIds'] as (keyof P)[]) as unknown as Omit<P, (typeof EGRESS)[number] | 'workspaceIds'>;
   return named(name, Type.Object({ ...rest, workspaceIds: Type.Optional(Type.Array(Type.String(), { uniqueItems: true, description })) }));
 }
 
@@ -52,12 +54,12 @@ const toV1beta1 = (c: ClusterView) => without(c, EGRESS);
 const v1 = byOperationId(operations);
 
 export const platformOperations = [
-  presentAs(v1.ListClusters!, {
+  presentAs(v1.ListClusters, {
     success: ClustersPaginatedV1beta1,
-    out: (page: { clusters: ClusterView[] }) => ({ ...page, clusters: page.clusters.map(toV1beta1) }),
+    out: (page) => ({ ...page, clusters: page.clusters.map(toV1beta1) }),
   }),
-  presentAs(v1.CreateCluster!, { body: CreateClusterRequestV1beta1, success: ClusterV1beta1, out: toV1beta1 }),
-  presentAs(v1.GetCluster!, { success: ClusterV1beta1, out: toV1beta1 }),
-  presentAs(v1.UpdateCluster!, { body: UpdateClusterRequestV1beta1, success: ClusterV1beta1, out: toV1beta1 }),
-  presentAs(v1.DeleteCluster!),
+  presentAs(v1.CreateCluster, { body: CreateClusterRequestV1beta1, dropsUndeclared: true, success: ClusterV1beta1, out: toV1beta1 }),
+  presentAs(v1.GetCluster, { success: ClusterV1beta1, out: toV1beta1 }),
+  presentAs(v1.UpdateCluster, { body: UpdateClusterRequestV1beta1, dropsUndeclared: true, success: ClusterV1beta1, out: toV1beta1 }),
+  presentAs(v1.DeleteCluster),
 ];

@@ -1,15 +1,13 @@
 import Type, { type TObject } from 'typebox';
-import type { AnyOperation } from '../../http/operation.js';
 import { byOperationId, presentAs, without } from '../../http/projection.js';
 import { discriminatedUnion, named, Nullable, requiring } from '../../core/schemas.js';
 import { operations } from './routes.js';
-import { getDeployment } from './service.js';
 import {
   CreateDedicatedDeploymentRequest, CreateHybridDeploymentRequest, CreateStandardDeploymentRequest, Deployment,
   DeploymentHibernationOverride, DeploymentHibernationSpec, HybridWorkerQueueRequest,
   OverrideDeploymentHibernationBody, UpdateDedicatedDeploymentRequest, UpdateDeploymentInstanceSpecRequest,
   UpdateHybridDeploymentRequest, UpdateStandardDeploymentRequest, WorkerQueue, WorkerQueueRequest,
-  type DeploymentView, type HibernationOverrideView,
+  type DeploymentView,
 } from './schema.js';
 
 /**
@@ -24,7 +22,8 @@ import {
  *   required) instead of v1's one queue shape.
  * The rules are v1's: the bodies reach the v1 handlers unchanged, but for one thing the older
  * shape cannot say: an update there keeps the ephemeral storage v1 gave a worker queue (matched by
- * id, then by name, as v1 matches queues), where v1 would read its absence as "none".
+ * id, then by name, as v1 matches queues), where v1 would read its absence as "none" (the
+ * service's keptQueueSettings rule, applied under the Deployment's lock).
  */
 
 const noStorage = <T extends TObject>(name: string, schema: T) => named(name, Type.Omit(schema, ['podEphemeralStorage']));
@@ -112,43 +111,28 @@ function toV1beta1(d: DeploymentView) {
   };
 }
 
-type QueueBody = { id?: string; name: string; podEphemeralStorage?: string };
-
-/** The update operation of the older surface: v1's, with each kept queue's ephemeral storage carried over. */
-function keepingEphemeralStorage(op: AnyOperation): AnyOperation {
-  return {
-    ...op,
-    handler: async (input) => {
-      const { organizationId, deploymentId } = input.params as { organizationId: string; deploymentId: string };
-      const body = input.body as { workerQueues?: QueueBody[] };
-      if (!body.workerQueues?.length) return op.handler(input);
-      const current = (await getDeployment(input.app, organizationId, deploymentId)).workerQueues ?? [];
-      const workerQueues = body.workerQueues.map((q) => {
-        const was = current.find((c) => q.id !== undefined && c.id === q.id) ?? current.find((c) => c.name === q.name);
-        return was?.podEphemeralStorage ? { ...q, podEphemeralStorage: was.podEphemeralStorage } : q;
-      });
-      return op.handler({ ...input, body: { ...body, workerQueues } });
-    },
-  };
-}
-
 const v1 = byOperationId(operations);
 
 export const platformOperations = [
-  presentAs(v1.ListDeployments!, {
+  presentAs(v1.ListDeployments, {
     success: DeploymentsPaginatedV1beta1,
-    out: (page: { deployments: DeploymentView[] }) => ({ ...page, deployments: page.deployments.map(toV1beta1) }),
+    out: (page) => ({ ...page, deployments: page.deployments.map(toV1beta1) }),
   }),
-  presentAs(v1.CreateDeployment!, { body: CreateDeploymentRequestV1beta1, success: DeploymentV1beta1, out: toV1beta1 }),
-  presentAs(v1.GetDeployment!, { success: DeploymentV1beta1, out: toV1beta1 }),
-  keepingEphemeralStorage(presentAs(v1.UpdateDeployment!, { body: UpdateDeploymentRequestV1beta1, success: DeploymentV1beta1, out: toV1beta1 })),
-  presentAs(v1.DeleteDeployment!),
-  presentAs(v1.UpdateDeploymentHibernationOverride!, {
+  presentAs(v1.CreateDeployment, { body: CreateDeploymentRequestV1beta1, success: DeploymentV1beta1, out: toV1beta1 }),
+  presentAs(v1.GetDeployment, { success: DeploymentV1beta1, out: toV1beta1 }),
+  presentAs(v1.UpdateDeployment, {
+    body: UpdateDeploymentRequestV1beta1,
+    success: DeploymentV1beta1,
+    out: toV1beta1,
+    // This shape has no ephemeral storage: a queue kept keeps what v1 gave it.
+    rules: () => ({ keptQueueSettings: ['podEphemeralStorage'] }),
+  }),
+  presentAs(v1.DeleteDeployment),
+  presentAs(v1.UpdateDeploymentHibernationOverride, {
     body: OverrideBodyV1beta1,
     success: OverrideV1beta1,
     // Without isHibernating the override keeps the Deployment asleep, as the schedules' opposite of awake.
-    bodyIn: (b: { isHibernating?: boolean | null; overrideUntil?: string | null }) => ({ ...b, isHibernating: b.isHibernating ?? true }),
-    out: (o: HibernationOverrideView) => o,
+    bodyIn: (b) => ({ ...b, isHibernating: b.isHibernating ?? true }),
   }),
-  presentAs(v1.DeleteDeploymentHibernationOverride!),
+  presentAs(v1.DeleteDeploymentHibernationOverride),
 ];

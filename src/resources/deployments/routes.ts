@@ -73,7 +73,8 @@ export const operations = [
     success: { status: 200, schema: Deployment },
     errors: ITEM_ERRORS,
     target: byPath,
-    handler: ({ app, principal, params, body }) => service.updateDeployment(app, principal, params.organizationId, params.deploymentId, body),
+    rules: service.V1_UPDATE_RULES,
+    handler: ({ app, principal, params, body, rules }) => service.updateDeployment(app, principal, params.organizationId, params.deploymentId, body, rules),
   }),
   defineOperation({
     operationId: 'DeleteDeployment',

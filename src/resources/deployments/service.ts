@@ -267,11 +267,38 @@ function checkImmutable(b: AnyBody, row: repo.DeploymentRow): void {
   }
 }
 
-export async function updateDeployment(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateDeploymentBody): Promise<DeploymentView> {
-  const b = body as AnyBody;
+/** How an older surface bends the update rules (Operation.rules); /v1 hands none. */
+export interface UpdateRules {
+  /**
+   * Worker-queue settings the surface can neither show nor send (platform v1beta1 has no
+   * ephemeral storage): a sent queue that matches a stored one (by id, else by name) keeps the
+   * stored value, where v1 reads the setting's absence as "none".
+   */
+  keptQueueSettings?: readonly (keyof typeof QUEUE_SETTING_COLUMNS)[];
+}
+/** /v1 sends every queue setting it means to keep. */
+export const V1_UPDATE_RULES: UpdateRules = {};
+
+const QUEUE_SETTING_COLUMNS = { podEphemeralStorage: 'pod_ephemeral_storage' } as const satisfies Record<string, keyof repo.QueueRow>;
+
+/** The body with the queue settings `rules` keeps carried over from the stored queues (read under the Deployment's lock). */
+function withKeptQueueSettings(b: AnyBody, stored: repo.QueueRow[], rules: UpdateRules): AnyBody {
+  const kept = rules.keptQueueSettings ?? [];
+  if (kept.length === 0 || !b.workerQueues?.length) return b;
+  const workerQueues = b.workerQueues.map((q) => {
+    const was = stored.find((s) => q.id !== undefined && s.id === q.id) ?? stored.find((s) => s.name === q.name);
+    if (!was) return q;
+    const carried = Object.fromEntries(kept.flatMap((k) => (was[QUEUE_SETTING_COLUMNS[k]] ? [[k, was[QUEUE_SETTING_COLUMNS[k]]]] : [])));
+    return { ...q, ...carried };
+  });
+  return { ...b, workerQueues };
+}
+
+export async function updateDeployment(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateDeploymentBody, rules: UpdateRules = V1_UPDATE_RULES): Promise<DeploymentView> {
   return inTransaction(app.db, async (tx) => {
     const now = app.clock.now();
     const current = await loadCurrent(tx, organizationId, id);
+    const b = withKeptQueueSettings(body as AnyBody, current.queues, rules);
     checkImmutable(b, current.row);
     const infra = await infraOf(tx, current.row);
     const spec = buildSpec(b, infra, { cicdEnforcedDefault: false, current });

@@ -1,5 +1,4 @@
-import Type, { type Static, type TObject, type TSchema } from 'typebox';
-import type { AnyOperation, OpInput } from '../../http/operation.js';
+import Type, { type Static, type TObject, type TProperties, type TSchema } from 'typebox';
 import { FieldCode, invalidField } from '../../core/errors.js';
 import { byOperationId, presentAs, without } from '../../http/projection.js';
 import { named, StringEnum } from '../../core/schemas.js';
@@ -7,11 +6,11 @@ import type { Data } from './fields.js';
 import { operations } from './routes.js';
 import {
   CreateEnvironmentObjectRequest, EnvironmentObject, EnvironmentObjectConnection, EnvironmentObjectConnectionOverrides,
-  EnvironmentObjectLink, EnvironmentObjectMetricsExport, EnvironmentObjectMetricsExportOverrides, type EnvironmentObjectParams,
+  EnvironmentObjectLink, EnvironmentObjectMetricsExport, EnvironmentObjectMetricsExportOverrides,
   ListEnvironmentObjectsQuery, UpdateEnvironmentObjectRequest,
-  type CreateBody, type EnvironmentObjectView, type ExcludeBody, type LinkView, type ListQuery, type ObjectType, type UpdateBody,
+  type CreateBody, type EnvironmentObjectView, type LinkView, type ListQuery, type ObjectType, type UpdateBody,
 } from './schema.js';
-import * as service from './service.js';
+import type * as service from './service.js';
 
 /**
  * Environment objects on /platform/v1beta1: the v1 operations with the older shapes.
@@ -24,8 +23,8 @@ import * as service from './service.js';
  *   (in SQL, so totalCount and pages stay right) and get, update, delete and exclude-linking by
  *   id answer 404, as for an unknown id. Asking for that type (query or create body) is a 400.
  * - Fields a body sends that the older shape does not declare are dropped before the v1 rules
- *   see them (the older API ignores unknown fields), so an older client can neither set a
- *   description nor reach v1-only behaviour such as unsetFields.
+ *   see them (presentAs; the older API ignores unknown fields), so an older client can neither
+ *   set a description nor reach v1-only behaviour such as unsetFields.
  * - Updates follow the v1 rules for what the older client can send: the typed block replaces
  *   the stored one (fields left out are cleared, secrets sent empty or left out are kept), and a
  *   link's override fields replace theirs while override fields left out keep their values. With
@@ -37,8 +36,12 @@ import * as service from './service.js';
  */
 
 const OLDER_TYPES = ['AIRFLOW_VARIABLE', 'CONNECTION', 'METRICS_EXPORT'] as const satisfies readonly ObjectType[];
+const isOlderType = (t: ObjectType): t is (typeof OLDER_TYPES)[number] => (OLDER_TYPES as readonly ObjectType[]).includes(t);
 const OLDER_AUTH_TYPES = ['AUTH_TOKEN', 'BASIC'] as const;
 const SIGV4 = ['sigV4AssumeArn', 'sigV4StsRegion'] as const;
+type Sigv4 = (typeof SIGV4)[number];
+type OlderAuthType = (typeof OLDER_AUTH_TYPES)[number];
+const isOlderAuthType = (t: string | undefined): t is OlderAuthType => (OLDER_AUTH_TYPES as readonly (string | undefined)[]).includes(t);
 
 const rules: service.SurfaceRules = {
   types: OLDER_TYPES,
@@ -64,10 +67,12 @@ function olderConnection<T extends TObject>(name: string, schema: T) {
 }
 
 /** A metrics-export block (object, override or request) without SigV4. */
-function olderMetrics<T extends TObject>(name: string, schema: T) {
+function olderMetrics<P extends TProperties>(name: string, schema: TObject<P>) {
   const authType = schema.properties.authType as { description?: string };
+  // authType stays where the v1 block has it (the document lists properties in this order).
+  const rest = without(schema.properties, SIGV4 as readonly (keyof P)[]) as unknown as Omit<P, Sigv4 | 'authType'>;
   return named(name, Type.Object({
-    ...without(schema.properties as Props, SIGV4),
+    ...rest,
     authType: Type.Optional(StringEnum(OLDER_AUTH_TYPES, { description: authType.description ?? 'How the exporter authenticates to the endpoint.' })),
   }));
 }
@@ -135,6 +140,9 @@ function requestBlocks(prefix: 'Create' | 'Update', v1Body: TObject) {
   };
 }
 
+// The request blocks are cut from the v1 ones by key (inner), which the types do not follow: the
+// older bodies are the v1 ones less what is taken out above, and bodyIn below says so with a cast
+// (the one place these projections are not checked by the build).
 const CreateRequestV1beta1 = named('CreateEnvironmentObjectRequest', Type.Object({
   ...Type.Omit(CreateEnvironmentObjectRequest, ['description', 'environmentVariable']).properties,
   ...requestBlocks('Create', CreateEnvironmentObjectRequest),
@@ -156,32 +164,26 @@ const ListQueryV1beta1 = Type.Object({
 
 // ---------------------------------------------------------------- translations
 
-/** `value` with only the properties `schema` declares, all the way down (maps without declared members stay whole). */
-function declaredOnly(schema: TSchema, value: unknown): unknown {
-  const s = schema as { properties?: Props; items?: TSchema };
-  if (Array.isArray(value)) return s.items ? value.map((v) => declaredOnly(s.items!, v)) : value;
-  if (!s.properties || typeof value !== 'object' || value === null) return value;
-  const props = s.properties;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => Object.hasOwn(props, k)).map(([k, v]) => [k, declaredOnly(props[k]!, v)]));
-}
-
-/** A metrics export (or its overrides) without what the older shape cannot hold. */
-function metricsOut<T extends { authType?: string }>(m: T) {
-  const rest = without(m, [...SIGV4, 'authType'] as (keyof T)[]);
-  return m.authType !== undefined && m.authType !== 'SIGV4' ? { ...rest, authType: m.authType } : rest;
+/** A metrics export (or its overrides) without what the older shape cannot hold: SigV4 (shown with no authType). */
+function metricsOut<T extends { authType?: string }>(m: T): Omit<T, Sigv4 | 'authType'> & { authType?: OlderAuthType } {
+  const rest = without(m, [...SIGV4, 'authType'] as (keyof T)[]) as Omit<T, Sigv4 | 'authType'>;
+  return isOlderAuthType(m.authType) ? { ...rest, authType: m.authType } : rest;
 }
 
 function linkOut(l: LinkView) {
-  const out = without(l, ['environmentVariableOverrides', 'setFields']);
-  return out.metricsExportOverrides ? { ...out, metricsExportOverrides: metricsOut(out.metricsExportOverrides) } : out;
+  const { metricsExportOverrides, ...out } = without(l, ['environmentVariableOverrides', 'setFields']);
+  return { ...out, ...(metricsExportOverrides ? { metricsExportOverrides: metricsOut(metricsExportOverrides) } : {}) };
 }
 
 function objectOut(o: EnvironmentObjectView) {
-  const out = without(o, ['description', 'environmentVariable', 'setFields']);
+  const { metricsExport, links, objectType, ...out } = without(o, ['description', 'environmentVariable', 'setFields']);
+  // The surface rules keep other types out of every answer (in the service, see `rules`).
+  if (!isOlderType(objectType)) throw new Error(`environment object ${o.id} of type ${objectType} reached the v1beta1 surface`);
   return {
     ...out,
-    ...(out.metricsExport ? { metricsExport: metricsOut(out.metricsExport) } : {}),
-    ...(out.links ? { links: out.links.map(linkOut) } : {}),
+    objectType,
+    ...(metricsExport ? { metricsExport: metricsOut(metricsExport) } : {}),
+    ...(links ? { links: links.map(linkOut) } : {}),
   };
 }
 
@@ -190,45 +192,40 @@ function listQueryIn(q: Static<typeof ListQueryV1beta1>): ListQuery {
     const v = q[k];
     if (v !== undefined && v < 0) throw invalidField(k, FieldCode.min, `${k} must be greater than or equal to 0`);
   }
-  return q as ListQuery;
+  return q;
 }
 
 // ---------------------------------------------------------------- operations
 
-type Params = Static<typeof EnvironmentObjectParams>;
-type Input<Q, B> = OpInput<Params, Q, B>;
-
-/** The v1 operation with its handler calling the service under this surface's rules (everything else is v1's). */
-const under = (op: AnyOperation | undefined, handler: (input: Input<never, never>) => Promise<unknown>): AnyOperation => ({ ...op!, handler: handler as AnyOperation['handler'] });
-
 const v1 = byOperationId(operations);
+/** This surface's rules, handed to the v1 service (which applies them in its transaction). */
+const underRules = () => rules;
 
 export const platformOperations = [
-  presentAs(under(v1.ListEnvironmentObjects, ({ app, principal, params, query }: Input<ListQuery, never>) => service.listObjects(app, principal, params.organizationId, query, rules)), {
+  presentAs(v1.ListEnvironmentObjects, {
     description: 'Lists the environment objects of a Workspace or a Deployment (or of the whole Organization); environment variables are not part of this API and are left out. With deploymentId and resolveLinked, the Workspace objects linked to the Deployment are listed too, as it sees them. Secret values show only with showSecrets, for Organization Owners.',
     query: ListQueryV1beta1,
     queryIn: listQueryIn,
     success: EnvironmentObjectsPaginatedV1beta1,
-    out: (page: { environmentObjects: EnvironmentObjectView[] }) => ({ ...page, environmentObjects: page.environmentObjects.map(objectOut) }),
+    out: (page) => ({ ...page, environmentObjects: page.environmentObjects.map(objectOut) }),
+    rules: underRules,
   }),
-  presentAs(v1.CreateEnvironmentObject!, {
+  presentAs(v1.CreateEnvironmentObject, {
     description: 'Creates an Airflow variable, connection or metrics export in a Workspace or a Deployment; Workspace objects can be linked to its Deployments. The answer is the new id only.',
     body: CreateRequestV1beta1,
-    bodyIn: (b: unknown) => declaredOnly(CreateRequestV1beta1, b) as CreateBody,
+    dropsUndeclared: true,
+    bodyIn: (b) => b as CreateBody,
   }),
-  presentAs(under(v1.GetEnvironmentObject, ({ app, params }) => service.getObject(app, params.organizationId, params.environmentObjectId, rules)), {
-    success: EnvironmentObjectV1beta1,
-    out: objectOut,
-  }),
-  presentAs(under(v1.UpdateEnvironmentObject, ({ app, principal, params, body }: Input<never, UpdateBody>) => (
-    service.updateObject(app, principal, params.organizationId, params.environmentObjectId, body, rules))), {
+  presentAs(v1.GetEnvironmentObject, { success: EnvironmentObjectV1beta1, out: objectOut, rules: underRules }),
+  presentAs(v1.UpdateEnvironmentObject, {
     description: 'Changes an environment object. The block of its type is required and replaces the stored one (a secret sent empty or left out keeps its value); links, excludeLinks and autoLinkDeployments are replaced (left out: none), and override fields a link entry leaves out keep their values.',
     body: UpdateRequestV1beta1,
-    bodyIn: (b: unknown) => declaredOnly(UpdateRequestV1beta1, b) as UpdateBody,
+    dropsUndeclared: true,
+    bodyIn: (b) => b as UpdateBody,
     success: EnvironmentObjectV1beta1,
     out: objectOut,
+    rules: underRules,
   }),
-  presentAs(under(v1.DeleteEnvironmentObject, ({ app, params }) => service.deleteObject(app, params.organizationId, params.environmentObjectId, rules))),
-  presentAs(under(v1.ExcludeLinkingEnvironmentObject, ({ app, principal, params, body }: Input<never, ExcludeBody>) => (
-    service.excludeLinking(app, principal, params.organizationId, params.environmentObjectId, body, rules)))),
+  presentAs(v1.DeleteEnvironmentObject, { rules: underRules }),
+  presentAs(v1.ExcludeLinkingEnvironmentObject, { rules: underRules }),
 ];

@@ -34,7 +34,8 @@ export const operations = [
     success: { status: 200, schema: EnvironmentObjectsPaginated },
     errors: READ_ERRORS,
     target: ({ app, params, query }) => service.listTarget(app, params.organizationId, query),
-    handler: ({ app, principal, params, query }) => service.listObjects(app, principal, params.organizationId, query),
+    rules: service.V1_RULES,
+    handler: ({ app, principal, params, query, rules }) => service.listObjects(app, principal, params.organizationId, query, rules),
   }),
   defineOperation({
     operationId: 'CreateEnvironmentObject',
@@ -64,7 +65,8 @@ export const operations = [
     success: { status: 204 },
     errors: WRITE_ERRORS,
     target: byPath,
-    handler: ({ app, params }) => service.deleteObject(app, params.organizationId, params.environmentObjectId),
+    rules: service.V1_RULES,
+    handler: ({ app, params, rules }) => service.deleteObject(app, params.organizationId, params.environmentObjectId, rules),
   }),
   defineOperation({
     operationId: 'GetEnvironmentObject',
@@ -78,7 +80,8 @@ export const operations = [
     success: { status: 200, schema: EnvironmentObject },
     errors: READ_ERRORS,
     target: byPath,
-    handler: ({ app, params }) => service.getObject(app, params.organizationId, params.environmentObjectId),
+    rules: service.V1_RULES,
+    handler: ({ app, params, rules }) => service.getObject(app, params.organizationId, params.environmentObjectId, rules),
   }),
   defineOperation({
     operationId: 'UpdateEnvironmentObject',
@@ -94,7 +97,8 @@ export const operations = [
     success: { status: 200, schema: EnvironmentObject },
     errors: WRITE_ERRORS,
     target: byPath,
-    handler: ({ app, principal, params, body }) => service.updateObject(app, principal, params.organizationId, params.environmentObjectId, body),
+    rules: service.V1_RULES,
+    handler: ({ app, principal, params, body, rules }) => service.updateObject(app, principal, params.organizationId, params.environmentObjectId, body, rules),
   }),
   defineOperation({
     operationId: 'ExcludeLinkingEnvironmentObject',
@@ -110,6 +114,7 @@ export const operations = [
     success: { status: 200 },
     errors: WRITE_ERRORS,
     target: byPath,
-    handler: ({ app, principal, params, body }) => service.excludeLinking(app, principal, params.organizationId, params.environmentObjectId, body),
+    rules: service.V1_RULES,
+    handler: ({ app, principal, params, body, rules }) => service.excludeLinking(app, principal, params.organizationId, params.environmentObjectId, body, rules),
   }),
 ];

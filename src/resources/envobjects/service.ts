@@ -41,7 +41,7 @@ const PAGE_MAX = 1000;
 
 /**
  * What an older surface (platform v1beta1) knows of environment objects, for the operations it
- * presents over these rules. /v1 passes none.
+ * presents over these rules (Operation.rules; applied inside each operation's transaction).
  */
 export interface SurfaceRules {
   /**
@@ -56,6 +56,9 @@ export interface SurfaceRules {
    */
   carried?(type: ObjectType, stored: Data, sent: Record<string, unknown>): Record<string, unknown>;
 }
+
+/** /v1 has every type and carries nothing over. */
+export const V1_RULES: SurfaceRules = {};
 
 /** The row, if the surface has its type. */
 function visible(row: repo.ObjectRow | undefined, rules: SurfaceRules): repo.ObjectRow | undefined {

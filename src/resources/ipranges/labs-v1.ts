@@ -1,14 +1,15 @@
 import Type from 'typebox';
-import { defineOperation } from '../../http/operation.js';
 import { FieldCode, invalidField } from '../../core/errors.js';
-import { named, OrganizationIdParam } from '../../core/schemas.js';
-import { AllowedIpAddressRangesList, BULK_MAX } from './schema.js';
-import * as service from './service.js';
+import { byOperationId, presentAs } from '../../http/projection.js';
+import { named } from '../../core/schemas.js';
+import { operations } from './routes.js';
+import { BULK_MAX } from './schema.js';
 
 /**
  * The labs bulk calls the Terraform provider makes for `astro_allowed_ip_address_ranges`: the v1
  * bulk create and bulk delete under other routes (a POST and a DELETE with a JSON body on the list
- * path itself). The labs document records no limits on the lists; the rules are the v1 ones.
+ * path itself). The labs document records no limits on the lists; the rules are the v1 ones, so
+ * the limits the v1 schemas state are checked here before the v1 handler runs.
  */
 
 const BulkCreateRequest = named('BulkCreateAllowedIpAddressRangesRequest', Type.Object({
@@ -24,44 +25,29 @@ function checkCount(field: string, list: unknown[]): void {
   if (list.length > BULK_MAX) throw invalidField(field, FieldCode.max, `${field} may hold at most ${BULK_MAX} entries`);
 }
 
-const TAG = 'AllowedIpAddressRange';
+const v1 = byOperationId(operations);
 const BASE = '/organizations/{organizationId}/allowed-ip-address-ranges';
 
 export const labsOperations = [
-  defineOperation({
+  presentAs(v1.BulkCreateAllowedIpAddressRanges, {
     operationId: 'LabsCreateAllowedIpAddressRanges',
-    method: 'POST',
     path: BASE,
-    summary: 'Bulk create allowed IP address ranges',
     description: 'Adds ranges at once, atomically: an invalid range (400) or one given twice or already allowed (409) creates none.',
-    tag: TAG,
-    permission: 'organization.allowedIpAddressRanges.create',
-    params: OrganizationIdParam,
     body: BulkCreateRequest,
-    bodyDescription: 'The ranges to allow.',
-    success: { status: 200, schema: AllowedIpAddressRangesList },
-    errors: [400, 401, 403, 404, 409, 500],
-    handler: ({ app, principal, params, body, clientAddress }) => {
-      checkCount('allowedIpAddressRanges', body.allowedIpAddressRanges);
-      return service.bulkCreateRanges(app, principal, params.organizationId, body.allowedIpAddressRanges, clientAddress);
+    bodyIn: (b) => {
+      checkCount('allowedIpAddressRanges', b.allowedIpAddressRanges);
+      return b;
     },
   }),
-  defineOperation({
+  presentAs(v1.BulkDeleteAllowedIpAddressRanges, {
     operationId: 'LabsDeleteAllowedIpAddressRanges',
     method: 'DELETE',
     path: BASE,
-    summary: 'Bulk delete allowed IP address ranges',
     description: 'Removes ranges by id at once, atomically; unknown and repeated ids are ignored. The ids travel in a JSON body.',
-    tag: TAG,
-    permission: 'organization.allowedIpAddressRanges.delete',
-    params: OrganizationIdParam,
     body: BulkDeleteRequest,
-    bodyDescription: 'The ranges to remove.',
-    success: { status: 204 },
-    errors: [400, 401, 403, 500],
-    handler: ({ app, params, body }) => {
-      checkCount('allowedIpAddressRangeIds', body.allowedIpAddressRangeIds);
-      return service.bulkDeleteRanges(app, params.organizationId, body.allowedIpAddressRangeIds);
+    bodyIn: (b) => {
+      checkCount('allowedIpAddressRangeIds', b.allowedIpAddressRangeIds);
+      return b;
     },
   }),
 ];

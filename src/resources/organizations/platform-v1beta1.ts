@@ -1,10 +1,8 @@
 import Type, { type Static } from 'typebox';
-import { defineOperation, STANDARD_ERRORS } from '../../http/operation.js';
 import { byOperationId, presentAs } from '../../http/projection.js';
 import { BasicSubjectProfile, DateTime, named, pageQuery, paginated, StringEnum } from '../../core/schemas.js';
 import { ManagedDomain, PAYMENT_METHODS, PRODUCT_PLAN_NAMES, PRODUCTS, type OrganizationView } from './schema.js';
 import { operations } from './routes.js';
-import * as service from './service.js';
 
 const v1 = byOperationId(operations);
 
@@ -84,30 +82,19 @@ export function organizationV1beta1(v: OrganizationView): OrganizationV1beta1Vie
   };
 }
 
-const TAG = 'Organization';
-
 export const platformOperations = [
-  defineOperation({
-    operationId: 'ListOrganizations',
-    method: 'GET',
-    path: '/organizations',
-    summary: 'List Organizations',
-    description: 'Lists the Organizations the caller belongs to.',
-    tag: TAG,
-    permission: null,
-    query: ListOrganizationsQueryV1beta1,
-    success: { status: 200, schema: OrganizationsPaginatedV1beta1 },
-    errors: STANDARD_ERRORS,
-    handler: async ({ app, principal, query }) => {
-      // A support-plan filter is a product-plan filter under its older name.
-      const { supportPlan, astronomerProduct, ...rest } = query;
-      const page = await service.listOrganizations(app, principal, { ...rest, productPlan: rest.productPlan ?? supportPlan });
-      // Every Organization here is on the Astro product.
-      const organizations = astronomerProduct === 'OBSERVE' ? [] : page.organizations.map(organizationV1beta1);
-      return { ...page, organizations, totalCount: astronomerProduct === 'OBSERVE' ? 0 : page.totalCount };
-    },
-  }),
   // The same operations as on /v1 (permission, scope, rules), shown in the older shape.
-  presentAs(v1.GetOrganization!, { success: OrganizationV1beta1, out: organizationV1beta1 }),
-  presentAs(v1.UpdateOrganization!, { body: UpdateOrganizationRequestV1beta1, success: OrganizationV1beta1, out: organizationV1beta1 }),
+  presentAs(v1.ListOrganizations, {
+    description: 'Lists the Organizations the caller belongs to.',
+    query: ListOrganizationsQueryV1beta1,
+    // A support-plan filter is a product-plan filter under its older name.
+    queryIn: ({ supportPlan, astronomerProduct: _product, ...rest }) => ({ ...rest, productPlan: rest.productPlan ?? supportPlan }),
+    // The product filter names one v1 does not know (OBSERVE): a surface rule, so the count is right.
+    rules: ({ query }) => ({ astronomerProduct: query.astronomerProduct }),
+    success: OrganizationsPaginatedV1beta1,
+    out: (page) => ({ ...page, organizations: page.organizations.map(organizationV1beta1) }),
+  }),
+  presentAs(v1.GetOrganization, { success: OrganizationV1beta1, out: organizationV1beta1 }),
+  // hasAiFeaturesDisabled sent here is ignored, not applied: this shape cannot change it.
+  presentAs(v1.UpdateOrganization, { body: UpdateOrganizationRequestV1beta1, dropsUndeclared: true, success: OrganizationV1beta1, out: organizationV1beta1 }),
 ];

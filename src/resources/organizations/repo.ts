@@ -27,7 +27,7 @@ export interface OrganizationFilter {
 }
 
 export function listOrganizations(db: Queryable, f: OrganizationFilter, page: PageRequest) {
-  let q = selectOrganizations(db).where('organizations.id', 'in', f.ids);
+  let q = selectOrganizations(db).where('organizations.id', 'in', f.ids.length > 0 ? f.ids : ['']);
   if (f.product) q = q.where('product', '=', f.product);
   if (f.productPlan) q = q.where('product_plan_name', '=', f.productPlan);
   return paginate(q, page, SORT_COLUMNS, 'createdAt:asc', 'organizations.id');

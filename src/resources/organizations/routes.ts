@@ -17,7 +17,8 @@ export const operations = [
     query: ListOrganizationsQuery,
     success: { status: 200, schema: OrganizationsPaginated },
     errors: STANDARD_ERRORS,
-    handler: ({ app, principal, query }) => service.listOrganizations(app, principal, query),
+    rules: service.V1_LIST_RULES,
+    handler: ({ app, principal, query, rules }) => service.listOrganizations(app, principal, query, rules),
   }),
   defineOperation({
     operationId: 'GetOrganization',

@@ -18,8 +18,21 @@ export async function getOrganization(app: AppContext, id: string): Promise<Orga
   return organizationView(app.db, found(await repo.findOrganization(app.db, id), 'Organization'));
 }
 
-export async function listOrganizations(app: AppContext, p: Principal, q: { product?: string; productPlan?: string } & PageRequest) {
-  const page = await repo.listOrganizations(app.db, { ids: [p.organizationId], product: q.product, productPlan: q.productPlan }, q);
+/** How an older surface bends the list rules (Operation.rules); /v1 hands none. */
+export interface ListRules {
+  /**
+   * An Astronomer product to list the Organizations of, named by a filter the v1 query does not
+   * have (platform v1beta1 also names OBSERVE). Every Organization here uses Astro: any other
+   * product lists none (and counts none).
+   */
+  astronomerProduct?: string;
+}
+/** /v1's product filter names Astro only, which every Organization uses. */
+export const V1_LIST_RULES: ListRules = {};
+
+export async function listOrganizations(app: AppContext, p: Principal, q: { product?: string; productPlan?: string } & PageRequest, rules: ListRules = V1_LIST_RULES) {
+  const onAstro = rules.astronomerProduct === undefined || rules.astronomerProduct === 'ASTRO';
+  const page = await repo.listOrganizations(app.db, { ids: onAstro ? [p.organizationId] : [], product: q.product, productPlan: q.productPlan }, q);
   return envelope('organizations', page, await organizationViews(app.db, page.items));
 }
 

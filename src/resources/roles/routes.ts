@@ -65,7 +65,8 @@ export const operations = [
     bodyDescription: 'The role\'s new content.',
     success: { status: 200, schema: RoleWithPermission },
     errors: ITEM_ERRORS,
-    handler: ({ app, principal, params, body }) => service.updateRole(app, principal, params.organizationId, params.customRoleId, body),
+    rules: service.V1_UPDATE_RULES,
+    handler: ({ app, principal, params, body, rules }) => service.updateRole(app, principal, params.organizationId, params.customRoleId, body, rules),
   }),
   defineOperation({
     operationId: 'GetCustomRole',

@@ -118,15 +118,24 @@ export function createRole(app: AppContext, p: Principal, organizationId: string
   });
 }
 
-/** An update of a custom role; a null description removes it (the iam surface's full-replacement updates). */
-export type UpdateCustomRoleInput = Omit<UpdateCustomRoleBody, 'description'> & { description?: string | null };
+/** How an older surface reads an update body (Operation.rules); /v1 hands none. */
+export interface UpdateRoleRules {
+  /**
+   * The body describes the whole role, as the iam v1beta1 surface's client sends it: a
+   * description or restriction list left out means none, not "unchanged".
+   */
+  wholeRole?: boolean;
+}
+/** /v1 reads an update body as it is. */
+export const V1_UPDATE_RULES: UpdateRoleRules = {};
 
 /**
- * Replaces a custom role's name, description (left out: unchanged; null: none), permissions and,
- * when given, Workspace restrictions. Grants holding it follow a rename, and every holder's new
- * permissions apply at once.
+ * Replaces a custom role's name, description (left out: unchanged, or none under `wholeRole`),
+ * permissions and, when given, Workspace restrictions. Grants holding it follow a rename, and
+ * every holder's new permissions apply at once.
  */
-export function updateRole(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateCustomRoleInput): Promise<RoleWithPermissionView> {
+export function updateRole(app: AppContext, p: Principal, organizationId: string, id: string, sent: UpdateCustomRoleBody, rules: UpdateRoleRules = {}): Promise<RoleWithPermissionView> {
+  const body = rules.wholeRole ? { ...sent, description: sent.description ?? null, restrictedWorkspaceIds: sent.restrictedWorkspaceIds ?? [] } : sent;
   requireText('name', body.name);
   return inTransaction(app.db, async (tx) => {
     // Workspaces before the role: the order a Workspace's deletion takes them in (forgetWorkspace).

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { byOperationId, presentAs } from '../../http/projection.js';
 import { operations } from './routes.js';
-import { ListTeamsQuery, type ListTeamsFilter } from './schema.js';
+import { ListTeamsQuery } from './schema.js';
 
 /**
  * Teams on /iam/v1beta1: the list has no Workspace or Deployment filter there, and changing a
@@ -11,12 +11,9 @@ import { ListTeamsQuery, type ListTeamsFilter } from './schema.js';
 const v1 = byOperationId(operations);
 
 export const iamOperations = [
-  presentAs(v1.ListTeams!, {
-    query: Type.Omit(ListTeamsQuery, ['workspaceId', 'deploymentId']),
-    // Undeclared query parameters are not validated away, so the v1 filters are dropped here:
-    // this surface has no such filter and lists every Team whatever such a parameter says.
-    queryIn: ({ workspaceId: _w, deploymentId: _d, ...rest }: ListTeamsFilter) => rest,
-  }),
-  ...['CreateTeam', 'GetTeam', 'UpdateTeam', 'DeleteTeam', 'ListTeamMembers', 'AddTeamMembers', 'RemoveTeamMember'].map((id) => presentAs(v1[id]!)),
-  presentAs(v1.UpdateTeamRoles!, { permission: 'organization.teams.update' }),
+  // This surface has no Workspace or Deployment filter: it lists every Team whatever such a
+  // parameter says (presentAs drops the parameters its query does not declare).
+  presentAs(v1.ListTeams, { query: Type.Omit(ListTeamsQuery, ['workspaceId', 'deploymentId']) }),
+  ...(['CreateTeam', 'GetTeam', 'UpdateTeam', 'DeleteTeam', 'ListTeamMembers', 'AddTeamMembers', 'RemoveTeamMember'] as const).map((id) => presentAs(v1[id])),
+  presentAs(v1.UpdateTeamRoles, { permission: 'organization.teams.update' }),
 ];

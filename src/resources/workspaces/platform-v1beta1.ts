@@ -7,6 +7,7 @@ import { CreateWorkspaceRequest, UpdateWorkspaceRequest, Workspace, type Workspa
 /**
  * Workspaces on /platform/v1beta1: the older shape has no default infrastructure. Created there, a
  * Workspace has none; updated there, its defaults keep their values (v1's rule for absent fields).
+ * Defaults a body sends anyway are dropped, not applied.
  */
 const DEFAULTS = ['defaultCloudProvider', 'defaultClusterId', 'defaultRegion'] as const;
 
@@ -20,12 +21,12 @@ const toV1beta1 = (w: WorkspaceView) => without(w, DEFAULTS);
 const v1 = byOperationId(operations);
 
 export const platformOperations = [
-  presentAs(v1.ListWorkspaces!, {
+  presentAs(v1.ListWorkspaces, {
     success: WorkspacesPaginatedV1beta1,
-    out: (page: { workspaces: WorkspaceView[] }) => ({ ...page, workspaces: page.workspaces.map(toV1beta1) }),
+    out: (page) => ({ ...page, workspaces: page.workspaces.map(toV1beta1) }),
   }),
-  presentAs(v1.CreateWorkspace!, { body: CreateWorkspaceRequestV1beta1, success: WorkspaceV1beta1, out: toV1beta1 }),
-  presentAs(v1.GetWorkspace!, { success: WorkspaceV1beta1, out: toV1beta1 }),
-  presentAs(v1.UpdateWorkspace!, { body: UpdateWorkspaceRequestV1beta1, success: WorkspaceV1beta1, out: toV1beta1 }),
-  presentAs(v1.DeleteWorkspace!),
+  presentAs(v1.CreateWorkspace, { body: CreateWorkspaceRequestV1beta1, dropsUndeclared: true, success: WorkspaceV1beta1, out: toV1beta1 }),
+  presentAs(v1.GetWorkspace, { success: WorkspaceV1beta1, out: toV1beta1 }),
+  presentAs(v1.UpdateWorkspace, { body: UpdateWorkspaceRequestV1beta1, dropsUndeclared: true, success: WorkspaceV1beta1, out: toV1beta1 }),
+  presentAs(v1.DeleteWorkspace),
 ];
