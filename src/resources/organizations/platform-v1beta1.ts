@@ -61,6 +61,9 @@ const ListOrganizationsQueryV1beta1 = Type.Object({
 
 /** The v1 Organization in the older shape. */
 export function organizationV1beta1(v: OrganizationView): OrganizationV1beta1View {
+  // Every Organization is on one plan (its row's), which the v1 view lists as productPlans[0].
+  const plan = v.productPlans[0];
+  if (!plan) throw new Error(`Organization ${v.id} shows no product plan`);
   return {
     allowEnhancedSupportAccess: v.allowEnhancedSupportAccess,
     billingEmail: v.billingEmail,
@@ -75,7 +78,7 @@ export function organizationV1beta1(v: OrganizationView): OrganizationV1beta1Vie
     productPlans: v.productPlans,
     shouldEnforceDedicatedClusters: v.shouldEnforceDedicatedClusters,
     status: v.status,
-    supportPlan: v.productPlans[0]?.productPlanName ?? 'INACTIVE',
+    supportPlan: plan.productPlanName,
     trialExpiresAt: v.trialExpiresAt,
     updatedAt: v.updatedAt,
     updatedBy: v.updatedBy,

@@ -133,13 +133,19 @@ export async function checkRoleChanges(db: Queryable, organizationId: string, bo
 
 type WorkspaceRoleView = Static<typeof WorkspaceRole>;
 
+/** The Deployment of a DAG or DAG_TAG grant: every check that stores one requires it. */
+function dagDeployment(g: Grant): string {
+  if (g.deploymentId === null) throw new Error(`a ${g.entityType} role on ${g.entityId} is stored without its Deployment`);
+  return g.deploymentId;
+}
+
 /** Workspace, Deployment and DAG roles as SubjectRoles shows them: each list left out when empty. */
 export function scopedRolesView(grants: Grant[]): Omit<SubjectRolesView, 'organizationRole'> {
   const ws = grants.filter((g) => g.entityType === 'WORKSPACE').map((g) => ({ role: g.role as WorkspaceRoleView['role'], workspaceId: g.entityId }));
   const dep = grants.filter((g) => g.entityType === 'DEPLOYMENT').map((g) => ({ deploymentId: g.entityId, role: g.role }));
   const dag = grants.filter((g) => g.entityType === 'DAG' || g.entityType === 'DAG_TAG').map((g) => ({
     ...(g.entityType === 'DAG' ? { dagId: g.entityId } : { dagTag: g.entityId }),
-    deploymentId: g.deploymentId ?? '',
+    deploymentId: dagDeployment(g),
     role: g.role,
   }));
   return {
