@@ -12,6 +12,11 @@ export interface Target {
    * lies in its scope (visibleScope). Lists of Workspaces and Deployments are such operations.
    */
   anyScope?: boolean;
+  /**
+   * One DAG (or DAG tag) of the Deployment: only a DAG role on that very DAG or tag applies, not
+   * one on another DAG of the Deployment. No operation targets a DAG; the grant ceiling does.
+   */
+  dag?: { entityType: 'DAG' | 'DAG_TAG'; entityId: string };
 }
 
 /** The organization check alone: another organization gets the same 403 whether it exists or not. */
@@ -34,7 +39,8 @@ function applies(p: Principal, r: PrincipalRole, target: Target): boolean {
     case 'DAG_TAG':
       // DAG roles reach the DAGs of one Deployment; no operation of the API targets a DAG, so
       // they apply to their Deployment for the dag.* permissions they carry.
-      return target.deploymentId !== undefined && target.deploymentId === r.deploymentId;
+      return target.deploymentId !== undefined && target.deploymentId === r.deploymentId
+        && (target.dag === undefined || (target.dag.entityType === r.entityType && target.dag.entityId === r.entityId));
     default:
       return false;
   }
@@ -53,6 +59,19 @@ export function authorize(p: Principal, action: string | null, target: Target): 
     if (r.permissions.has(action) && applies(p, r, target)) return;
   }
   throw forbidden(`You do not have the permission ${action} for this resource`);
+}
+
+/**
+ * The first of `permissions` that `p` could not exercise on `target` itself (authorize's rule,
+ * one permission at a time), or undefined when it holds them all there. The grant ceiling and
+ * the rules that need a role's whole power (a Workspace Owner's, say) ask this.
+ */
+export function lacking(p: Principal, permissions: Iterable<string>, target: Target): string | undefined {
+  if (target.organizationId !== undefined && target.organizationId !== p.organizationId) return [...permissions][0];
+  for (const action of permissions) {
+    if (!p.roles.some((r) => r.permissions.has(action) && applies(p, r, target))) return action;
+  }
+  return undefined;
 }
 
 /** What a caller may see of a list narrowed by `action`: everything, or these Workspaces and Deployments. */

@@ -41,6 +41,18 @@ function deploymentOf(g: StoredGrant): string | undefined {
 }
 
 /**
+ * The permissions a role carries wherever it is held: a built-in role's from the table in
+ * ./permissions.ts, a custom role's (`custom`, its definition) its own plus the gates they imply;
+ * nothing for a name that is neither. resolveGrants attaches these to a caller's roles, and the
+ * grant ceiling (resources/roles/ceiling.ts) compares a role to be granted with them.
+ */
+export function rolePermissions(role: string, custom: CustomRoleDefinition | undefined): ReadonlySet<string> {
+  const builtIn = builtInPermissions(role);
+  if (builtIn) return builtIn;
+  return custom ? Object.freeze(withGates(custom.permissions)) : EMPTY;
+}
+
+/**
  * Which facts resolveGrants needs for `stored`: the Workspaces of these Deployments, and the
  * custom roles only when a grant names a role that is not built in. The caller loads no more.
  */
@@ -89,7 +101,7 @@ export function resolveGrants(stored: readonly StoredGrant[], facts: GrantFacts)
       const scope = g.entityType === 'DAG_TAG' ? 'DAG' : g.entityType;
       const usable = c !== undefined && c.scopeType === scope && workspaceId !== undefined
         && (c.restrictedWorkspaceIds.length === 0 || c.restrictedWorkspaceIds.includes(workspaceId));
-      permissions = usable ? Object.freeze(withGates(c.permissions)) : EMPTY;
+      permissions = usable ? rolePermissions(g.role, c) : EMPTY;
     }
     if (g.entityType === 'DEPLOYMENT' && workspaceId !== undefined) accessorIn.add(workspaceId);
     out.push(Object.freeze({ ...base, permissions }));

@@ -182,20 +182,22 @@ const WS_AUTHOR = [
 // Operator: "managing Airflow objects and Environment Manager connections, updating Deployment
 // config, creating/deleting Deployments, Deployment env vars, Workspace API tokens, and
 // hibernation schedules". Creating Deployments needs the deployment options too; agents and
-// agent tokens are Deployment configuration (remote execution).
+// agent tokens are Deployment configuration (remote execution). Workspace API tokens are the
+// token gate alone (no finer permission names them); Deployment API tokens are the Owner's.
 const WS_OPERATOR = [
   ...WS_AUTHOR,
   ...all('deployment.airflow'),
   ...all('deployment.envObjects'), 'organization.envObjects.access',
   'deployment.update', 'deployment.delete', 'workspace.deployments.create', 'organization.deploymentConfigurations.get',
   'deployment.hibernation.update', ...all('deployment.agents'), ...all('deployment.agentTokens'),
-  'organization.apiTokens.access', ...all('deployment.apiTokens'),
+  'organization.apiTokens.access',
 ];
 // Owner: "Deployment API tokens, user roles, inviting users and assigning Teams", plus the
 // Workspace's own settings and deletion.
 const WS_OWNER = [
   ...WS_OPERATOR,
   'workspace.settings.update', 'workspace.delete',
+  ...all('deployment.apiTokens'),
   ...all('deployment.users'), ...all('deployment.teams'),
   'organization.userRoles.access', 'organization.teamRoles.access',
 ];
@@ -203,9 +205,11 @@ const WS_OWNER = [
 // DEPLOYMENT_ADMIN: "Workspace Operator limited to one Deployment" (domain.md §4.1, §4.3): the
 // Operator's Deployment and DAG permissions and the gates they imply, nothing of the Workspace
 // (not even workspace.deployments.create, which acts on the Workspace) and no Deployment options.
+// Like the Operator it adds no Deployment API tokens, so it has no token gate either (the
+// Workspace tokens the Operator manages lie outside one Deployment).
 const DEPLOYMENT_ADMIN = [
   ...WS_OPERATOR.filter((p) => p.startsWith('deployment.') || p.startsWith('dag.')),
-  'organization.apiTokens.access', 'organization.envObjects.access', 'organization.get',
+  'organization.envObjects.access', 'organization.get',
   // Lists its own Deployment (the listing is narrowed to it).
   'organization.deployments.get',
 ];
@@ -223,9 +227,10 @@ const ORG_MEMBER = [
 // product, which this API does not cover, so they hold what Member holds.
 const ORG_OBSERVE_MEMBER = ORG_MEMBER;
 const ORG_OBSERVE_ADMIN = ORG_OBSERVE_MEMBER;
-// Billing Admin adds "billing settings, usage, and Org dashboards"; of the API's operations
-// that is the audit log (usage and activity records).
-const ORG_BILLING_ADMIN = [...ORG_OBSERVE_ADMIN, 'organization.auditLogs.get'];
+// Billing Admin adds "billing settings, usage, and Org dashboards", none of which the API has
+// an operation for. The audit log is not among them: it is for Organization Owners only
+// (domain.md §8, DOCS24 audit-logs.md).
+const ORG_BILLING_ADMIN = ORG_OBSERVE_ADMIN;
 // Owner: everything, including Workspace Owner in every Workspace (domain.md §4.1) and the
 // gates of tokens, environment objects, user and team roles.
 const ORG_OWNER = ALL_PERMISSIONS;
@@ -267,11 +272,11 @@ export function roleGrants(role: string, action: string): boolean {
 /** Scope type and description of each built-in role, as ListRoles shows default roles. */
 export const DEFAULT_ROLE_INFO: Record<string, { scopeType: PermissionScope; description: string }> = {
   ORGANIZATION_OWNER: { scopeType: 'ORGANIZATION', description: 'Manages everything in the Organization, and is Workspace Owner of every Workspace.' },
-  ORGANIZATION_BILLING_ADMIN: { scopeType: 'ORGANIZATION', description: 'Organization Member who also manages billing and reads usage and the audit log.' },
+  ORGANIZATION_BILLING_ADMIN: { scopeType: 'ORGANIZATION', description: 'Organization Member who also manages billing and reads usage.' },
   ORGANIZATION_OBSERVE_ADMIN: { scopeType: 'ORGANIZATION', description: 'Organization Member who also administers Astro Observe.' },
   ORGANIZATION_OBSERVE_MEMBER: { scopeType: 'ORGANIZATION', description: 'Organization Member who also uses Astro Observe.' },
   ORGANIZATION_MEMBER: { scopeType: 'ORGANIZATION', description: 'Sees the Organization, its members, Teams and clusters, and the Workspaces and Deployments it holds roles on.' },
-  WORKSPACE_OWNER: { scopeType: 'WORKSPACE', description: 'Workspace Operator who also manages the Workspace, its members and their roles.' },
+  WORKSPACE_OWNER: { scopeType: 'WORKSPACE', description: 'Workspace Operator who also manages the Workspace, its Deployment API tokens, its members and their roles.' },
   WORKSPACE_OPERATOR: { scopeType: 'WORKSPACE', description: 'Workspace Author who also creates, configures and deletes Deployments and manages Workspace API tokens.' },
   WORKSPACE_AUTHOR: { scopeType: 'WORKSPACE', description: 'Workspace Member who also deploys code and runs DAGs.' },
   WORKSPACE_MEMBER: { scopeType: 'WORKSPACE', description: 'Sees the Workspace\'s Deployments, DAGs, logs and alerts.' },

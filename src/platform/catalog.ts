@@ -202,6 +202,27 @@ export function isAirflow3(runtimeVersion: string): boolean {
   return /^\d+\.\d+-\d+$/.test(runtimeVersion);
 }
 
+/**
+ * Orders two Astro Runtime versions: negative when `a` is older than `b`, 0 when they are the
+ * same, positive when newer (domain.md §1.2: `X.Y-Z` versions, for Airflow 3, sort above every
+ * plain semver one; within a format the numbers compare one by one).
+ */
+export function compareRuntimeVersions(a: string, b: string): number {
+  const format = (v: string) => (isAirflow3(v) ? 1 : 0);
+  if (format(a) !== format(b)) return format(a) - format(b);
+  const parts = (v: string) => v.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0);
+  const pa = parts(a);
+  const pb = parts(b);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The oldest Astro Runtime whose Deployments take DAG and DAG_TAG roles (domain.md §4.1). */
+export const DAG_ROLES_MIN_RUNTIME = '3.1-12';
+
 export interface MachineSpec {
   cpu: string;
   memory: string;

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { authorize, visibleScope, type Target } from '../../src/auth/access.js';
+import { authorize, lacking, visibleScope, type Target } from '../../src/auth/access.js';
 import {
   ALL_PERMISSIONS, builtInPermissions, grantablePermissions, PERMISSION_GROUPS, roleGrants, ROLE_TEMPLATES, withGates,
 } from '../../src/auth/permissions.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { ApiError } from '../../src/core/errors.js';
 import { DAG_ROLES, ORGANIZATION_ROLES, WORKSPACE_ROLES } from '../../src/core/roles.js';
+import { compareRuntimeVersions } from '../../src/platform/catalog.js';
 
 const ORG = 'c' + 'o'.repeat(24);
 const W1 = 'c' + 'a'.repeat(24);
@@ -40,8 +41,9 @@ const TABLE: Record<string, { grants: string[]; denies: string[] }> = {
     denies: [],
   },
   ORGANIZATION_BILLING_ADMIN: {
-    grants: ['organization.get', 'organization.auditLogs.get', 'organization.clusters.get', 'organization.workspaces.get'],
-    denies: ['organization.settings.update', 'organization.clusters.create', 'organization.workspaces.create', 'workspace.delete'],
+    grants: ['organization.get', 'organization.clusters.get', 'organization.workspaces.get'],
+    // The audit log is for Organization Owners only (domain.md §8).
+    denies: ['organization.auditLogs.get', 'organization.settings.update', 'organization.clusters.create', 'organization.workspaces.create', 'workspace.delete'],
   },
   ORGANIZATION_OBSERVE_ADMIN: {
     grants: ['organization.get', 'organization.clusters.get', 'organization.workspaces.get'],
@@ -57,12 +59,14 @@ const TABLE: Record<string, { grants: string[]; denies: string[] }> = {
     denies: ['organization.settings.update', 'organization.auditLogs.get', 'organization.clusters.create', 'workspace.get', 'deployment.get', 'workspace.delete', 'deployment.update'],
   },
   WORKSPACE_OWNER: {
-    grants: ['workspace.get', 'workspace.settings.update', 'workspace.delete', 'workspace.deployments.create', 'deployment.update', 'deployment.delete'],
+    // Owners add Deployment API tokens (domain.md §4.1).
+    grants: ['workspace.get', 'workspace.settings.update', 'workspace.delete', 'workspace.deployments.create', 'deployment.update', 'deployment.delete', 'deployment.apiTokens.create', 'deployment.apiTokens.rotate'],
     denies: ['organization.workspaces.create', 'organization.clusters.create', 'organization.settings.update'],
   },
   WORKSPACE_OPERATOR: {
     grants: ['workspace.get', 'workspace.deployments.create', 'deployment.update', 'deployment.delete', 'deployment.deploys.create'],
-    denies: ['workspace.settings.update', 'workspace.delete'],
+    // Operators manage Workspace API tokens (the gate); Deployment API tokens are the Owner's.
+    denies: ['workspace.settings.update', 'workspace.delete', 'deployment.apiTokens.create', 'deployment.apiTokens.get', 'deployment.apiTokens.rotate'],
   },
   WORKSPACE_AUTHOR: {
     grants: ['workspace.get', 'deployment.get', 'deployment.deploys.create', 'deployment.deploys.update'],
@@ -77,8 +81,10 @@ const TABLE: Record<string, { grants: string[]; denies: string[] }> = {
     denies: ['deployment.get', 'deployment.update', 'workspace.settings.update'],
   },
   DEPLOYMENT_ADMIN: {
-    grants: ['deployment.get', 'deployment.update', 'deployment.delete', 'deployment.deploys.create', 'deployment.agentTokens.create', 'organization.apiTokens.access', 'deployment.airflow.variable.update'],
-    denies: ['workspace.get', 'workspace.deployments.create', 'workspace.settings.update', 'organization.clusters.get', 'organization.userRoles.access', 'organization.deploymentConfigurations.get'],
+    grants: ['deployment.get', 'deployment.update', 'deployment.delete', 'deployment.deploys.create', 'deployment.agentTokens.create', 'deployment.airflow.variable.update'],
+    // Workspace Operator limited to one Deployment: no Deployment API tokens, so no token gate either.
+    denies: ['workspace.get', 'workspace.deployments.create', 'workspace.settings.update', 'organization.clusters.get', 'organization.userRoles.access', 'organization.deploymentConfigurations.get',
+      'organization.apiTokens.access', 'deployment.apiTokens.create'],
   },
   DAG_VIEWER: {
     grants: ['dag.airflow.dag.get', 'dag.airflow.taskLog.get'],
@@ -92,7 +98,7 @@ const TABLE: Record<string, { grants: string[]; denies: string[] }> = {
 
 // Gates and groups the domain names (domain.md §4.2): who holds each gate.
 const GATES: Record<string, string[]> = {
-  'organization.apiTokens.access': ['ORGANIZATION_OWNER', 'WORKSPACE_OWNER', 'WORKSPACE_OPERATOR', 'DEPLOYMENT_ADMIN'],
+  'organization.apiTokens.access': ['ORGANIZATION_OWNER', 'WORKSPACE_OWNER', 'WORKSPACE_OPERATOR'],
   'organization.envObjects.access': ['ORGANIZATION_OWNER', 'WORKSPACE_OWNER', 'WORKSPACE_OPERATOR', 'DEPLOYMENT_ADMIN'],
   'organization.userRoles.access': ['ORGANIZATION_OWNER', 'WORKSPACE_OWNER'],
   'organization.teamRoles.access': ['ORGANIZATION_OWNER', 'WORKSPACE_OWNER'],
@@ -212,6 +218,37 @@ describe('authorize', () => {
     assert.equal(allowed(p, 'deployment.get', { organizationId: ORG, workspaceId: W1, deploymentId: D1 }), true);
     assert.equal(allowed(p, 'deployment.update', { organizationId: ORG, workspaceId: W1, deploymentId: D1 }), false);
     assert.equal(allowed(p, 'deployment.get', { organizationId: ORG, workspaceId: W1, deploymentId: D2 }), false);
+  });
+
+  it('says which permission of a role a caller could not exercise where the role would be held (the grant ceiling)', () => {
+    const owner = principal('WORKSPACE', W1, 'WORKSPACE_OWNER');
+    const operator = principal('WORKSPACE', W1, 'WORKSPACE_OPERATOR');
+    const inW1 = { workspaceId: W1, deploymentId: D1 };
+    assert.equal(lacking(owner, builtInPermissions('WORKSPACE_OWNER')!, { workspaceId: W1 }), undefined);
+    assert.equal(lacking(owner, builtInPermissions('DEPLOYMENT_ADMIN')!, inW1), undefined);
+    assert.equal(lacking(owner, builtInPermissions('WORKSPACE_MEMBER')!, { workspaceId: W2 }), 'workspace.get');
+    assert.equal(lacking(operator, builtInPermissions('WORKSPACE_OPERATOR')!, { workspaceId: W1 }), undefined);
+    assert.equal(lacking(operator, builtInPermissions('WORKSPACE_OWNER')!, { workspaceId: W1 }), 'workspace.settings.update');
+    // Organization roles are held on the Organization: a Workspace role is no ceiling for them.
+    assert.equal(lacking(owner, builtInPermissions('ORGANIZATION_MEMBER')!, {}), 'organization.get');
+    assert.equal(lacking(principal('ORGANIZATION', ORG, 'ORGANIZATION_OWNER'), builtInPermissions('ORGANIZATION_OWNER')!, {}), undefined);
+    // A DAG role reaches its own DAG only when a DAG is the target.
+    const dagAuthor = principal('DAG', 'etl', 'DAG_AUTHOR');
+    dagAuthor.roles[0] = { ...dagAuthor.roles[0]!, deploymentId: D1 };
+    assert.equal(lacking(dagAuthor, builtInPermissions('DAG_AUTHOR')!, { ...inW1, dag: { entityType: 'DAG', entityId: 'etl' } }), undefined);
+    assert.equal(lacking(dagAuthor, builtInPermissions('DAG_AUTHOR')!, { ...inW1, dag: { entityType: 'DAG', entityId: 'other' } }), 'dag.airflow.dag.get');
+    assert.equal(lacking(dagAuthor, builtInPermissions('DAG_AUTHOR')!, { ...inW1, dag: { entityType: 'DAG_TAG', entityId: 'etl' } }), 'dag.airflow.dag.get');
+    assert.equal(lacking(owner, builtInPermissions('DAG_AUTHOR')!, { ...inW1, dag: { entityType: 'DAG_TAG', entityId: 'nightly' } }), undefined);
+  });
+
+  it('orders runtime versions: X.Y-Z above every semver one, numbers compared one by one', () => {
+    assert.ok(compareRuntimeVersions('3.1-12', '3.1-12') === 0);
+    assert.ok(compareRuntimeVersions('3.1-13', '3.1-12') > 0);
+    assert.ok(compareRuntimeVersions('3.0-7', '3.1-12') < 0);
+    assert.ok(compareRuntimeVersions('3.1-2', '3.1-12') < 0);
+    assert.ok(compareRuntimeVersions('3.2-2', '3.1-12') > 0);
+    assert.ok(compareRuntimeVersions('13.7.0', '3.1-12') < 0);
+    assert.ok(compareRuntimeVersions('12.8.0', '13.5.0') < 0);
   });
 
   it('needs only the organization for an operation without a permission', () => {

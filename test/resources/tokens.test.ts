@@ -226,7 +226,11 @@ describe('API tokens', () => {
     assertError(await post(w.id, [wsRole, { entityType: 'DEPLOYMENT', entityId: dep2.id, role: 'DEPLOYMENT_ADMIN' }]), 400, 'roles[1].entityId');
     assert.equal((await post(w.id, [wsRole, depRole])).status, 200);
     assertError(await post(d.id, [depRole, wsRole]), 400, 'roles[1].entityType');
-    assertError(await post(d.id, [depRole, { entityType: 'DAG', entityId: 'x', role: 'DAG_VIEWER', deploymentId: dep.id }]), 400, 'roles[1].entityType');
+    // DAG roles: Organization tokens, and Deployment tokens on DAGs of their own Deployment (as the
+    // Terraform provider's validation accepts); no Workspace token.
+    assert.equal((await post(d.id, [depRole, { entityType: 'DAG', entityId: 'x', role: 'DAG_VIEWER', deploymentId: dep.id }])).status, 200);
+    assertError(await post(d.id, [depRole, { entityType: 'DAG_TAG', entityId: 'x', role: 'DAG_VIEWER', deploymentId: dep2.id }]), 400, 'roles[1].deploymentId');
+    assertError(await post(w.id, [wsRole, { entityType: 'DAG', entityId: 'x', role: 'DAG_VIEWER', deploymentId: dep.id }]), 400, 'roles[1].entityType');
     assertError(await post(d.id, [{ ...depRole, entityId: dep2.id }]), 400, 'roles[0].entityId');
     // A custom Deployment role of the organization passes; an unknown name or a custom role of another scope does not.
     assertError(await post(d.id, [{ ...depRole, role: 'MY_CUSTOM_ROLE' }]), 400, 'roles[0].role', 'oneof');
@@ -292,7 +296,8 @@ describe('API tokens', () => {
     assertError(await operator.get(base), 403);
     assertError(await operator.get(base, { workspaceId: ws2.id }), 403);
     assertError(await operator.get(base, { deploymentId: dep2.id }), 403);
-    assert.equal((await operator.get(base, { deploymentId: dep.id })).status, 200);
+    // Deployment API tokens are the Workspace Owner's: an Operator does not even list them.
+    assertError(await operator.get(base, { deploymentId: dep.id }), 403);
     for (const id of [theirs.id, orgTok.id, 'cnosuchtoken0000000000000']) {
       assertError(await operator.get(`${base}/${id}`), 403);
       assertError(await operator.post(`${base}/${id}`, { name: 'x' }), 403);

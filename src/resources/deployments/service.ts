@@ -1,8 +1,9 @@
 import type { AppContext } from '../../context.js';
-import { actor, type Visible } from '../../auth/access.js';
+import { actor, lacking, type Visible } from '../../auth/access.js';
+import { builtInPermissions } from '../../auth/permissions.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Target } from '../../auth/access.js';
-import { badRequest, FieldCode, found, invalidField } from '../../core/errors.js';
+import { badRequest, FieldCode, forbidden, found, invalidField } from '../../core/errors.js';
 import type { CloudProvider } from '../../core/schemas.js';
 import { assertValid } from '../../core/validation.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
@@ -294,6 +295,21 @@ function withKeptQueueSettings(b: AnyBody, stored: repo.QueueRow[], rules: Updat
   return { ...b, workerQueues };
 }
 
+/**
+ * Turning DAG-only deploys on or off needs Workspace Owner (domain.md §1.10: it can disrupt the
+ * Deployment): a caller who does not hold everything a Workspace Owner holds in the Deployment's
+ * Workspace (an Organization Owner does) is refused (403) an update that changes
+ * isDagDeployEnabled. An update that keeps the value it has changes nothing there: every update
+ * sends it, and Operators and Deployment Admins update their Deployments.
+ */
+function checkDagDeployToggle(p: Principal, row: repo.DeploymentRow, spec: Spec): void {
+  if (spec.isDagDeployEnabled === toBool(row.is_dag_deploy_enabled)) return;
+  const missing = lacking(p, builtInPermissions('WORKSPACE_OWNER')!, { workspaceId: row.workspace_id, deploymentId: row.id });
+  if (missing !== undefined) {
+    throw forbidden(`Turning isDagDeployEnabled ${spec.isDagDeployEnabled ? 'on' : 'off'} needs Workspace Owner of the Deployment's Workspace (you do not hold ${missing} there)`);
+  }
+}
+
 export async function updateDeployment(app: AppContext, p: Principal, organizationId: string, id: string, body: UpdateDeploymentBody, rules: UpdateRules = V1_UPDATE_RULES): Promise<DeploymentView> {
   return inTransaction(app.db, async (tx) => {
     const now = app.clock.now();
@@ -302,6 +318,7 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
     checkImmutable(b, current.row);
     const infra = await infraOf(tx, current.row);
     const spec = buildSpec(b, infra, { cicdEnforcedDefault: false, current });
+    checkDagDeployToggle(p, current.row, spec);
     // What the old schedules did until now is logged before they change.
     await componentLogs.catchUpHibernation(tx, app, current.row, now);
     const pending = pendingAfterUpdate(app, current.row, now);

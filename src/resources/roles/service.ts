@@ -19,7 +19,12 @@ import type { CreateCustomRoleBody, CustomRoleScope, DefaultRoleView, ListRolesF
 import { roleViews, roleWithPermissionsView } from './view.js';
 
 // Who holds what: the checks and views of role assignments, for the families whose subjects hold roles.
-export { checkRoleChanges, checkRoleName, rolesCount, scopedRolesView, subjectRolesView, type CheckedRoles, type RoleChanges } from './assignments.js';
+export {
+  checkDagRoleRuntime, checkRoleChanges, checkRoleName, rolesCount, scopedRolesView, subjectRolesView, type CheckedRoles, type RoleChanges,
+  type RoleUpdateContext,
+} from './assignments.js';
+// Nobody grants more than they hold: the one check every path that grants a role calls.
+export { checkCeiling, checkCeilingOfHeld, checkChangeAt, describePlace, placeTarget, type GrantPlace } from './ceiling.js';
 
 /** The role entity types a custom role of each scope is held on. */
 const ENTITY_TYPES: Record<CustomRoleScope, string[]> = { DEPLOYMENT: ['DEPLOYMENT'], DAG: ['DAG', 'DAG_TAG'] };

@@ -11,8 +11,11 @@ import type { Queryable } from '../../store/types.js';
 import { newId } from '../../store/ids.js';
 import { envelope, type PageRequest } from '../../store/pagination.js';
 import { storedTime } from '../../time.js';
+import { lockRow } from '../../store/locks.js';
+import { builtInPermissions } from '../../auth/permissions.js';
+import { findOrganization } from '../organizations/repo.js';
 import { deleteSubjectGrants, replaceSubjectGrants, subjectGrants } from '../roles/repo.js';
-import { checkRoleChanges, subjectRolesView } from '../roles/service.js';
+import { checkCeiling, checkCeilingOfHeld, checkRoleChanges, subjectRolesView } from '../roles/service.js';
 import { existingUserIds } from '../users/repo.js';
 import { loadUser } from '../users/service.js';
 import * as repo from './repo.js';
@@ -57,6 +60,25 @@ async function lockTeam(db: Queryable, p: Principal, app: AppContext, teamId: st
   await repo.updateTeam(db, teamId, updatedColumns(actor(p), app.clock.now()));
 }
 
+/**
+ * Once SCIM provisioning is on (the Organization's isScimEnabled), the identity provider owns
+ * Teams and their members: no Team is created here and no member added (domain.md §4.4). Teams
+ * made before keep their roles, lose members and can be deleted. A 400, as for a Team managed by
+ * an identity provider: the request is refused for the Organization's setting, not for who sends
+ * it (a 403 would tell an Organization Owner to look for a role it already has). Read under the
+ * Organization's row lock, so a concurrent change of the setting comes before or after.
+ */
+async function refuseUnderScim(db: Queryable, organizationId: string, what: string): Promise<void> {
+  await lockRow(db, 'organizations', organizationId);
+  const org = await findOrganization(db, organizationId);
+  if (org && org.is_scim_enabled === 1) {
+    throw badRequest(`Invalid request: the Organization provisions its Teams through SCIM (isScimEnabled); ${what} only through the identity provider`);
+  }
+}
+
+/** The permission UpdateTeamRoles needs, for each change on its own entity. */
+export const TEAM_ROLES_GATE = 'organization.teamRoles.access';
+
 /** Every id must be a user of the Organization: 400 naming memberIds otherwise. */
 async function checkMembers(db: Queryable, organizationId: string, ids: string[]): Promise<string[]> {
   const unique = [...new Set(ids)];
@@ -76,15 +98,22 @@ export async function getTeam(app: AppContext, organizationId: string, teamId: s
   return teamView(app.db, await loadTeam(app.db, organizationId, teamId));
 }
 
+/**
+ * Creates a Team. Its Organization role is granted to it, and through it to its members: the
+ * caller must hold that role in full (the grant ceiling).
+ */
 export function createTeam(app: AppContext, p: Principal, organizationId: string, body: CreateTeamBody): Promise<TeamView> {
   checkText(body);
+  const organizationRole = body.organizationRole ?? 'ORGANIZATION_MEMBER';
+  checkCeiling(p, organizationRole, builtInPermissions(organizationRole) ?? new Set(), { entityType: 'ORGANIZATION', entityId: organizationId });
   return inTransaction(app.db, async (tx) => {
+    await refuseUnderScim(tx, organizationId, 'Teams are created');
     const members = await checkMembers(tx, organizationId, body.memberIds ?? []);
     const id = newId();
     const now = app.clock.now();
     await repo.insertTeam(tx, {
       id, organization_id: organizationId, name: body.name, description: body.description ?? null, is_idp_managed: 0,
-      organization_role: body.organizationRole ?? 'ORGANIZATION_MEMBER', ...createdColumns(actor(p), now),
+      organization_role: organizationRole, ...createdColumns(actor(p), now),
     });
     await repo.addMembers(tx, id, members, storedTime(now));
     if (members.length > 0) await invalidateAll(tx);
@@ -127,12 +156,20 @@ export async function listMembers(app: AppContext, organizationId: string, teamI
   return envelope('teamMembers', page, page.items.map(memberView));
 }
 
-/** Adds users to a Team; adding a member again changes nothing (204 all the same). */
+/**
+ * Adds users to a Team; adding a member again changes nothing (204 all the same). A new member
+ * gains every role of the Team, so the caller must hold each of them in full where it applies
+ * (the grant ceiling over the Team's whole role set, checked under the Team's lock).
+ */
 export function addMembers(app: AppContext, p: Principal, organizationId: string, teamId: string, body: AddTeamMembersBody): Promise<void> {
   return inTransaction(app.db, async (tx) => {
+    await refuseUnderScim(tx, organizationId, 'members are added');
     refuseIdpManaged(await loadTeam(tx, organizationId, teamId), 'members');
     const members = await checkMembers(tx, organizationId, body.memberIds);
     await lockTeam(tx, p, app, teamId);
+    const team = await loadTeam(tx, organizationId, teamId);
+    const grants = (await subjectGrants(tx, [teamId])).get(teamId) ?? [];
+    await checkCeilingOfHeld(tx, p, organizationId, [{ entityType: 'ORGANIZATION', entityId: organizationId, role: team.organization_role }, ...grants]);
     await repo.addMembers(tx, teamId, members, storedTime(app.clock.now()));
     await invalidateAll(tx);
   });
@@ -150,17 +187,21 @@ export function removeMember(app: AppContext, p: Principal, organizationId: stri
 
 /**
  * Sets a Team's roles: the Organization role always; each role list sent (even empty) replaces
- * that kind of role, each left out stays.
+ * that kind of role, each left out stays. Each change is checked on its own entity, and what it
+ * grants against what `p` holds (checkRoleChanges): a Workspace Owner sets a Team's roles inside
+ * its Workspace, sending the Team's Organization role back as it is.
  */
 export function updateTeamRoles(app: AppContext, p: Principal, organizationId: string, teamId: string, body: UpdateTeamRolesBody): Promise<SubjectRolesView> {
   return inTransaction(app.db, async (tx) => {
     await loadTeam(tx, organizationId, teamId);
     await lockTeam(tx, p, app, teamId);
-    const checked = await checkRoleChanges(tx, organizationId, body);
+    const team = await loadTeam(tx, organizationId, teamId);
+    const held = (await subjectGrants(tx, [teamId])).get(teamId) ?? [];
+    const checked = await checkRoleChanges(tx, organizationId, body, { principal: p, gate: TEAM_ROLES_GATE, organizationRole: team.organization_role, grants: held });
     await repo.updateTeam(tx, teamId, { organization_role: body.organizationRole });
     const rows = checked.scopes.length > 0
       ? await replaceSubjectGrants(tx, { id: teamId, kind: 'TEAM', organizationId }, checked.scopes, checked.rows)
-      : (await subjectGrants(tx, [teamId])).get(teamId) ?? [];
+      : held;
     await invalidateAll(tx);
     return subjectRolesView(rows, body.organizationRole);
   });

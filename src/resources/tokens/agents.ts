@@ -11,6 +11,8 @@ import { envelope, type PageRequest } from '../../store/pagination.js';
 import { findDeployment, lockDeployment } from '../deployments/repo.js';
 import * as repo from './repo.js';
 import type { ApiTokenView, CreateAgentTokenBody } from './schema.js';
+import { builtInPermissions } from '../../auth/permissions.js';
+import { checkCeiling } from '../roles/service.js';
 import { issueToken } from './service.js';
 import { tokenView, tokenViews } from './view.js';
 
@@ -50,7 +52,9 @@ export function createAgentToken(app: AppContext, p: Principal, organizationId: 
   return inTransaction(app.db, async (tx) => {
     // Under the Deployment's row lock: a concurrent delete of the Deployment comes before or after, never between.
     await lockDeployment(tx, organizationId, deploymentId);
-    found(await findDeployment(tx, organizationId, deploymentId), 'Deployment');
+    const d = found(await findDeployment(tx, organizationId, deploymentId), 'Deployment');
+    // The token holds DEPLOYMENT_ADMIN there: its maker must hold that role in full (the grant ceiling).
+    checkCeiling(p, AGENT_ROLE, builtInPermissions(AGENT_ROLE)!, { entityType: 'DEPLOYMENT', entityId: d.id, workspaceId: d.workspace_id });
     const issued = await issueToken(tx, app.clock, {
       organizationId, name: body.name, description: body.description, scope: 'DEPLOYMENT', entityId: deploymentId,
       roles: [{ entityType: 'DEPLOYMENT', entityId: deploymentId, role: AGENT_ROLE }],

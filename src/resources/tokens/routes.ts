@@ -29,7 +29,7 @@ export const operations = [
     success: { status: 200, schema: ApiTokensPaginated },
     errors: ITEM_ERRORS,
     target: ({ app, params, query }) => service.listTarget(app, params.organizationId, query),
-    handler: ({ app, params, query }) => service.listTokens(app, params.organizationId, query),
+    handler: ({ app, principal, params, query }) => service.listTokens(app, principal, params.organizationId, query),
   }),
   defineOperation({
     operationId: 'CreateApiToken',
@@ -59,7 +59,7 @@ export const operations = [
     success: { status: 204 },
     errors: ITEM_ERRORS,
     target: byPath,
-    handler: ({ app, params }) => service.deleteToken(app, params.organizationId, params.tokenId),
+    handler: ({ app, principal, params }) => service.deleteToken(app, principal, params.organizationId, params.tokenId),
   }),
   defineOperation({
     operationId: 'GetApiToken',
@@ -73,7 +73,7 @@ export const operations = [
     success: { status: 200, schema: ApiToken },
     errors: ITEM_ERRORS,
     target: byPath,
-    handler: ({ app, params }) => service.getToken(app, params.organizationId, params.tokenId),
+    handler: ({ app, principal, params }) => service.getToken(app, principal, params.organizationId, params.tokenId),
   }),
   defineOperation({
     operationId: 'UpdateApiToken',

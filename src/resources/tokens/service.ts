@@ -3,7 +3,7 @@ import type { Queryable } from '../../store/types.js';
 import type { Clock } from '../../time.js';
 import { storedTime } from '../../time.js';
 import { invalidateToken } from '../../store/cache.js';
-import { actor, type Target } from '../../auth/access.js';
+import { actor, authorize, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import { hashToken, mintTokenValue, shortTokenOf } from '../../auth/tokens.js';
 import type { AppContext } from '../../context.js';
@@ -13,8 +13,8 @@ import { updatedColumns } from '../../store/audit.js';
 import { newId } from '../../store/ids.js';
 import { envelope } from '../../store/pagination.js';
 import { findDeployment, lockDeployments } from '../deployments/repo.js';
-import { replaceTokenGrants, type Grant } from '../roles/repo.js';
-import { checkRoleName, subjectRolesView } from '../roles/service.js';
+import { replaceTokenGrants, tokenGrants, type Grant } from '../roles/repo.js';
+import { checkCeiling, checkCeilingOfHeld, checkDagRoleRuntime, checkRoleName, subjectRolesView, type GrantPlace } from '../roles/service.js';
 import { findWorkspace, lockWorkspaces } from '../workspaces/repo.js';
 import * as repo from './repo.js';
 import type { ApiTokenRoleView, ApiTokenView, CreateApiTokenBody, ListApiTokensFilter, SubjectRolesView, TokenKind, UpdateApiTokenBody } from './schema.js';
@@ -148,20 +148,33 @@ export async function listTarget(app: AppContext, organizationId: string, q: Lis
   return {};
 }
 
+/** Who sets a token's roles, and the roles the token holds before (none for a new one). */
+interface RoleSetter {
+  principal: Principal;
+  held: readonly Grant[];
+}
+
+const grantKey = (g: Grant) => [g.entityType, g.entityId, g.deploymentId ?? '', g.role].join('\u0000');
+
 /**
  * Checks a token's complete role set against its scope and the organization's contents and
  * returns it as stored. Exactly one role is on the token's own entity; a Workspace token holds
- * nothing outside its Workspace and no Organization role; a Deployment token only its Deployment
- * role; only Organization tokens hold DAG roles. Organization and Workspace roles are the
- * built-in ones; Deployment and DAG roles may also be custom roles of the organization (checkRoleName).
+ * nothing outside its Workspace and no Organization or DAG role; a Deployment token only its
+ * Deployment role and DAG roles of its Deployment (the Terraform provider's validation accepts
+ * DAG roles on Deployment tokens; see the README). Organization and Workspace roles are the
+ * built-in ones; Deployment and DAG roles may also be custom roles of the organization
+ * (checkRoleName), and DAG roles need a Deployment on Runtime 3.1-12 or later. Every role the
+ * token does not hold yet must pass the grant ceiling for its setter.
  */
-async function checkRoles(db: Queryable, organizationId: string, t: Scoped, roles: ApiTokenRoleView[]): Promise<Grant[]> {
+async function checkRoles(db: Queryable, organizationId: string, t: Scoped, roles: ApiTokenRoleView[], by: RoleSetter): Promise<Grant[]> {
   // Locked before they are checked, as for users' roles (users/roles.ts checkRoleChanges): a
   // Workspace or Deployment deleted meanwhile is either gone at the check or takes these roles
   // with it once this transaction commits.
   await lockWorkspaces(db, organizationId, roles.filter((r) => r.entityType === 'WORKSPACE').map((r) => r.entityId));
   await lockDeployments(db, organizationId, roles.flatMap((r) => r.entityType === 'DEPLOYMENT' ? [r.entityId] : r.entityType === 'DAG' || r.entityType === 'DAG_TAG' ? [r.deploymentId] : []));
   const out: Grant[] = [];
+  const granted: { role: string; permissions: ReadonlySet<string>; place: GrantPlace }[] = [];
+  const held = new Set(by.held.map(grantKey));
   const seen = new Set<string>();
   let own = 0;
   for (const [i, r] of roles.entries()) {
@@ -172,6 +185,7 @@ async function checkRoles(db: Queryable, organizationId: string, t: Scoped, role
     const type = r.entityType;
     let workspaceId: string | undefined;
     let deploymentId: string | null = null;
+    let deployment: Awaited<ReturnType<typeof findDeployment>>;
     if (type === 'ORGANIZATION') {
       if (r.entityId !== organizationId) throw bad('entityId', 'an ORGANIZATION role must be on the token\'s own Organization');
     } else if (type === 'WORKSPACE') {
@@ -181,10 +195,11 @@ async function checkRoles(db: Queryable, organizationId: string, t: Scoped, role
       workspaceId = found(await findDeployment(db, organizationId, r.entityId), 'Deployment').workspace_id;
     } else {
       if (r.deploymentId === undefined || r.deploymentId.trim() === '') throw invalidField(`${at}.deploymentId`, FieldCode.required, `deploymentId is required for ${type} roles`);
-      workspaceId = found(await findDeployment(db, organizationId, r.deploymentId), 'Deployment').workspace_id;
+      deployment = found(await findDeployment(db, organizationId, r.deploymentId), 'Deployment');
+      workspaceId = deployment.workspace_id;
       deploymentId = r.deploymentId;
     }
-    await checkRoleName(db, organizationId, type, r.role, { field: `${at}.role`, workspaceId });
+    const permissions = await checkRoleName(db, organizationId, type, r.role, { field: `${at}.role`, workspaceId });
     const key = `${type}\u0000${r.entityId}\u0000${deploymentId ?? ''}`;
     if (seen.has(key)) throw bad('entityId', `the token holds a role on ${type} ${r.entityId} twice`);
     seen.add(key);
@@ -194,19 +209,44 @@ async function checkRoles(db: Queryable, organizationId: string, t: Scoped, role
     }
     if (t.scope === 'WORKSPACE') {
       if (type === 'ORGANIZATION') throw bad('entityType', 'a WORKSPACE token cannot hold an ORGANIZATION role');
-      if (type === 'DAG' || type === 'DAG_TAG') throw bad('entityType', 'only ORGANIZATION tokens can hold DAG roles');
+      if (type === 'DAG' || type === 'DAG_TAG') throw bad('entityType', 'a WORKSPACE token cannot hold DAG roles (ORGANIZATION and DEPLOYMENT tokens can)');
       if (workspaceId !== t.entityId) throw bad('entityId', 'a WORKSPACE token holds roles inside its own Workspace only');
     }
-    if (t.scope === 'DEPLOYMENT' && type !== 'DEPLOYMENT') {
-      throw bad('entityType', type === 'DAG' || type === 'DAG_TAG' ? 'only ORGANIZATION tokens can hold DAG roles' : `a DEPLOYMENT token cannot hold a ${type} role`);
+    if (t.scope === 'DEPLOYMENT') {
+      if (type !== 'DEPLOYMENT' && type !== 'DAG' && type !== 'DAG_TAG') throw bad('entityType', `a DEPLOYMENT token cannot hold a ${type} role`);
+      if (deploymentId !== null && deploymentId !== t.entityId) throw invalidField(`${at}.deploymentId`, FieldCode.invalid, 'a DEPLOYMENT token holds DAG roles of its own Deployment only');
     }
-    out.push({ entityType: type, entityId: r.entityId, role: r.role, deploymentId });
+    const row: Grant = { entityType: type, entityId: r.entityId, role: r.role, deploymentId };
+    if (!held.has(grantKey(row))) {
+      if (deployment) checkDagRoleRuntime(deployment, `${at}.deploymentId`);
+      granted.push({
+        role: r.role, permissions,
+        place: { entityType: type, entityId: r.entityId, ...(workspaceId !== undefined ? { workspaceId } : {}), ...(deploymentId !== null ? { deploymentId } : {}) },
+      });
+    }
+    out.push(row);
   }
   if (own !== 1) throw invalidField('roles', FieldCode.invalid, `the token must hold exactly one ${t.scope} role, on its own ${t.scope.toLowerCase()}`);
+  // Once the whole set is known good: nobody grants more than they hold (403 naming the role).
+  for (const g of granted) checkCeiling(by.principal, g.role, g.permissions, g.place);
   return out;
 }
 
-export async function listTokens(app: AppContext, organizationId: string, q: ListApiTokensFilter) {
+/**
+ * Deployment API tokens are the Workspace Owner's (domain.md §4.1: Operators manage Workspace
+ * API tokens, Owners add Deployment API tokens): beyond the token gate, an operation on one needs
+ * the Deployment's own token permission (`deployment.apiTokens.<action>`) there, which Workspace
+ * Owners and custom Deployment roles including it hold, and Operators and Deployment Admins do not.
+ */
+function checkDeploymentTokenAction(p: Principal, t: Scoped, target: Target, action: 'get' | 'create' | 'update' | 'delete' | 'rotate'): void {
+  if (t.scope === 'DEPLOYMENT') authorize(p, `deployment.apiTokens.${action}`, target);
+}
+
+export async function listTokens(app: AppContext, p: Principal, organizationId: string, q: ListApiTokensFilter) {
+  // The tokens holding a role on a Deployment are that Deployment's business (checkDeploymentTokenAction).
+  if (q.deploymentId !== undefined) {
+    checkDeploymentTokenAction(p, { scope: 'DEPLOYMENT', entityId: q.deploymentId }, await listTarget(app, organizationId, q), 'get');
+  }
   const page = await repo.listTokens(app.db, organizationId, {
     workspaceId: q.workspaceId, deploymentId: q.deploymentId, dagId: q.dagId, dagTags: q.dagTags,
     onlyOrganization: q.includeOnlyOrganizationTokens === true, kind: q.kind,
@@ -218,8 +258,16 @@ async function loadToken(db: Queryable, organizationId: string, tokenId: string)
   return found(await repo.findToken(db, organizationId, tokenId), 'API token');
 }
 
-export async function getToken(app: AppContext, organizationId: string, tokenId: string): Promise<ApiTokenView> {
-  return tokenView(app.db, await loadToken(app.db, organizationId, tokenId));
+/** A token of the organization for an operation `action` of `p`, refused (403) for a Deployment token `p` may not do that to. */
+async function loadTokenFor(db: Queryable, p: Principal, organizationId: string, tokenId: string, action: 'get' | 'update' | 'delete' | 'rotate'): Promise<repo.TokenRow> {
+  const t = await loadToken(db, organizationId, tokenId);
+  const scoped = { scope: t.scope as TokenScope, entityId: t.entity_id };
+  if (scoped.scope === 'DEPLOYMENT') checkDeploymentTokenAction(p, scoped, await scopeTarget(db, organizationId, scoped), action);
+  return t;
+}
+
+export async function getToken(app: AppContext, p: Principal, organizationId: string, tokenId: string): Promise<ApiTokenView> {
+  return tokenView(app.db, await loadTokenFor(app.db, p, organizationId, tokenId, 'get'));
 }
 
 /** Creates a token holding `role` on its own entity; the answer is the only one that shows the secret. */
@@ -233,8 +281,11 @@ export function createToken(app: AppContext, p: Principal, organizationId: strin
     if (body.scope === 'WORKSPACE') await lockWorkspaces(tx, organizationId, [entityId]);
     if (body.scope === 'DEPLOYMENT') await lockDeployments(tx, organizationId, [entityId]);
     if (body.scope === 'WORKSPACE') found(await findWorkspace(tx, organizationId, entityId), 'Workspace');
-    if (body.scope === 'DEPLOYMENT') found(await findDeployment(tx, organizationId, entityId), 'Deployment');
-    const roles = await checkRoles(tx, organizationId, scoped, [{ entityType: body.scope, entityId, role: body.role }]);
+    if (body.scope === 'DEPLOYMENT') {
+      const d = found(await findDeployment(tx, organizationId, entityId), 'Deployment');
+      checkDeploymentTokenAction(p, scoped, { workspaceId: d.workspace_id, deploymentId: d.id }, 'create');
+    }
+    const roles = await checkRoles(tx, organizationId, scoped, [{ entityType: body.scope, entityId, role: body.role }], { principal: p, held: [] });
     const issued = await issueToken(tx, app.clock, {
       organizationId, name: body.name, description: body.description, kind: body.kind, scope: body.scope, entityId,
       expiryDays: body.tokenExpiryPeriodInDays, createdBy: actor(p),
@@ -247,7 +298,7 @@ export function createToken(app: AppContext, p: Principal, organizationId: strin
 export function updateToken(app: AppContext, p: Principal, organizationId: string, tokenId: string, body: UpdateApiTokenBody): Promise<ApiTokenView> {
   requireText('name', body.name);
   return inTransaction(app.db, async (tx) => {
-    await loadToken(tx, organizationId, tokenId);
+    await loadTokenFor(tx, p, organizationId, tokenId, 'update');
     const changes = { name: body.name, ...(body.description !== undefined ? { description: body.description } : {}) };
     await repo.updateToken(tx, tokenId, { ...changes, ...updatedColumns(actor(p), app.clock.now()) });
     // The name shows in audit profiles, which are cached with the tokens.
@@ -256,19 +307,24 @@ export function updateToken(app: AppContext, p: Principal, organizationId: strin
   });
 }
 
-export function deleteToken(app: AppContext, organizationId: string, tokenId: string): Promise<void> {
+export function deleteToken(app: AppContext, p: Principal, organizationId: string, tokenId: string): Promise<void> {
   return inTransaction(app.db, async (tx) => {
-    await loadToken(tx, organizationId, tokenId);
+    await loadTokenFor(tx, p, organizationId, tokenId, 'delete');
     await repo.deleteToken(tx, tokenId);
     await invalidateToken(tx, tokenId);
   });
 }
 
-/** Replaces the whole role set; the token's old roles stop applying at once. */
+/**
+ * Replaces the whole role set; the token's old roles stop applying at once. Every role the token
+ * did not hold must pass the grant ceiling: a token cannot be raised, by itself or by anyone,
+ * above what the caller holds.
+ */
 export function updateTokenRoles(app: AppContext, p: Principal, organizationId: string, tokenId: string, roles: ApiTokenRoleView[]): Promise<SubjectRolesView> {
   return inTransaction(app.db, async (tx) => {
-    const t = await loadToken(tx, organizationId, tokenId);
-    const rows = await checkRoles(tx, organizationId, { scope: t.scope as TokenScope, entityId: t.entity_id }, roles);
+    const t = await loadTokenFor(tx, p, organizationId, tokenId, 'update');
+    const held = (await tokenGrants(tx, [tokenId])).get(tokenId) ?? [];
+    const rows = await checkRoles(tx, organizationId, { scope: t.scope as TokenScope, entityId: t.entity_id }, roles, { principal: p, held });
     await replaceTokenGrants(tx, tokenId, rows);
     await repo.updateToken(tx, tokenId, updatedColumns(actor(p), app.clock.now()));
     await invalidateToken(tx, tokenId);
@@ -278,11 +334,14 @@ export function updateTokenRoles(app: AppContext, p: Principal, organizationId: 
 
 /**
  * Gives the token a new secret, valid from now for its expiry period; the old secret stops
- * working at once. The answer is the only one that shows the new secret.
+ * working at once. The answer is the only one that shows the new secret, and so hands its caller
+ * every role of the token: each must pass the grant ceiling (an Operator rotates the Workspace
+ * tokens it could have made, not an Owner's).
  */
 export function rotateToken(app: AppContext, p: Principal, organizationId: string, tokenId: string): Promise<ApiTokenView> {
   return inTransaction(app.db, async (tx) => {
-    const t = await loadToken(tx, organizationId, tokenId);
+    const t = await loadTokenFor(tx, p, organizationId, tokenId, 'rotate');
+    await checkCeilingOfHeld(tx, p, organizationId, (await tokenGrants(tx, [tokenId])).get(tokenId) ?? []);
     const now = app.clock.now();
     const end = endOf(now, t.expiry_period_days);
     const value = await mintTokenValue(tx, { tokenId, organizationId, scope: t.scope as TokenScope, entityId: t.entity_id, issuedAt: now, expiresAt: end });

@@ -1,4 +1,6 @@
 import { actor } from '../../auth/access.js';
+import { builtInPermissions } from '../../auth/permissions.js';
+import { checkCeiling } from '../roles/service.js';
 import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS } from '../../http/operation.js';
 import { OrganizationIdParam, SubjectRoles } from '../../core/schemas.js';
 import {
@@ -43,15 +45,18 @@ export const operations = [
     method: 'POST',
     path: '/organizations/{organizationId}/users/{userId}/roles',
     summary: 'Update a user\'s roles',
-    description: 'Changes a user\'s roles. Each role list sent replaces that kind of role (an empty list removes them all); a list left out keeps what the user holds. Workspace and Deployment roles must come with organizationRole.',
+    description: 'Changes a user\'s roles. Each role list sent replaces that kind of role (an empty list removes them all); a list left out keeps what the user holds. Workspace and Deployment roles must come with organizationRole. Every change (a role granted, changed or taken away) needs organization.userRoles.access on its own Workspace or Deployment (the Organization for the Organization role), and only roles the caller holds in full there can be granted: a Workspace Owner sets roles inside its Workspace.',
     tag: TAG,
-    permission: 'organization.userRoles.access',
+    permission: service.USER_ROLES_GATE,
+    // The gate admits callers holding it on any Workspace or Deployment; each change is then
+    // checked on its own entity (domain.md §4.2, 2026-07-01).
+    anyScope: true,
     params: UserParams,
     body: UpdateUserRolesRequest,
     bodyDescription: 'The roles to set.',
     success: { status: 200, schema: SubjectRoles },
     errors: ITEM_ERRORS,
-    handler: ({ app, params, body }) => service.updateUserRoles(app, params.organizationId, params.userId, body),
+    handler: ({ app, principal, params, body }) => service.updateUserRoles(app, principal, params.organizationId, params.userId, body),
   }),
   defineOperation({
     operationId: 'GetSelfUser',
@@ -80,7 +85,11 @@ export const operations = [
     bodyDescription: 'Who to invite, and with which role.',
     success: { status: 200, schema: Invite },
     errors: ITEM_ERRORS,
-    handler: ({ app, principal, params, body }) => service.createInvite(app, actor(principal), params.organizationId, body),
+    handler: ({ app, principal, params, body }) => {
+      // The invitee gets the Organization role once it accepts: the inviter must hold it in full.
+      checkCeiling(principal, body.role, builtInPermissions(body.role) ?? new Set(), { entityType: 'ORGANIZATION', entityId: params.organizationId });
+      return service.createInvite(app, actor(principal), params.organizationId, body);
+    },
   }),
   defineOperation({
     operationId: 'DeleteUserInvite',

@@ -59,11 +59,16 @@ export async function getUser(app: AppContext, organizationId: string, userId: s
   return userView(app.db, await loadUser(app.db, organizationId, userId));
 }
 
+/** The permission UpdateUserRoles needs, for the operation and for each change on its own entity. */
+export const USER_ROLES_GATE = 'organization.userRoles.access';
+
 /**
  * Sets a user's roles: each list sent (even empty) replaces that kind of role, each left out
  * stays; Workspace and Deployment roles come with an Organization role, as the reference asks.
+ * Each change is checked on its own entity, and what it grants against what `p` holds
+ * (checkRoleChanges): a Workspace Owner sets roles inside its Workspace.
  */
-export function updateUserRoles(app: AppContext, organizationId: string, userId: string, body: UpdateUserRolesBody): Promise<SubjectRolesView> {
+export function updateUserRoles(app: AppContext, p: Principal, organizationId: string, userId: string, body: UpdateUserRolesBody): Promise<SubjectRolesView> {
   if ((body.workspaceRoles !== undefined || body.deploymentRoles !== undefined) && body.organizationRole === undefined) {
     throw invalidField('organizationRole', FieldCode.requiredWith, 'organizationRole is required when workspaceRoles or deploymentRoles are sent');
   }
@@ -72,7 +77,8 @@ export function updateUserRoles(app: AppContext, organizationId: string, userId:
     // Writing the row first takes its lock: concurrent role updates of one user run one after the other.
     await repo.updateUser(tx, userId, { updated_at: storedTime(app.clock.now()) });
     const user = await loadUser(tx, organizationId, userId);
-    const checked = await checkRoleChanges(tx, organizationId, body);
+    const held = (await subjectGrants(tx, [userId])).get(userId) ?? [];
+    const checked = await checkRoleChanges(tx, organizationId, body, { principal: p, gate: USER_ROLES_GATE, organizationRole: user.organization_role, grants: held });
     const organizationRole = checked.organizationRole ?? user.organization_role;
     if (checked.organizationRole !== undefined) {
       await repo.updateUser(tx, userId, { organization_role: checked.organizationRole });
@@ -81,7 +87,7 @@ export function updateUserRoles(app: AppContext, organizationId: string, userId:
     }
     const rows = checked.scopes.length > 0
       ? await replaceSubjectGrants(tx, { id: userId, kind: 'USER', organizationId }, checked.scopes, checked.rows)
-      : (await subjectGrants(tx, [userId])).get(userId) ?? [];
+      : held;
     await invalidateAll(tx);
     return subjectRolesView(rows, organizationRole);
   });

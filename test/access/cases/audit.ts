@@ -7,6 +7,7 @@ export const cases: AccessCases = {
       path: `/v1/organizations/${ctx.orgId}/audit-logs`,
       query: { startDate: new Date(ctx.s.clock.now().getTime() - 86_400_000).toISOString() },
     }),
-    allowed: { scope: 'ORGANIZATION', role: 'ORGANIZATION_BILLING_ADMIN' },
+    // Organization Owners only (domain.md §8): the Billing Admin just below is refused.
+    allowed: { scope: 'ORGANIZATION', role: 'ORGANIZATION_OWNER' },
   },
 };

@@ -64,9 +64,12 @@ export const cases: AccessCases = {
   UpdateTeamRoles: {
     prepare: async (ctx) => ({
       path: `${teams(ctx)}/${(await team(ctx)).teamId}/roles`,
+      // The Team's Organization role sent back as it is (no change there), a role in W granted.
       body: { organizationRole: 'ORGANIZATION_MEMBER', workspaceRoles: [{ workspaceId: ctx.workspaceId, role: 'WORKSPACE_MEMBER' }] },
       query: undefined,
     }),
-    allowed: { scope: 'ORGANIZATION', role: 'ORGANIZATION_OWNER' },
+    // Each change is checked on its own entity (domain.md §4.2, 2026-07-01): a Workspace Owner
+    // sets a Team's roles inside its Workspace.
+    allowed: { scope: 'WORKSPACE', role: 'WORKSPACE_OWNER' },
   },
 };

@@ -3,7 +3,11 @@ import type { AccessCases, MatrixContext } from '../types.js';
 
 const base = (orgId: string) => `/v1/organizations/${orgId}/tokens`;
 
-/** A Deployment token of ctx's Deployment, made by the owner: what Deployment Admins manage. */
+/**
+ * A Deployment token of ctx's Deployment, made by the owner. Deployment API tokens are the
+ * Workspace Owner's (domain.md §4.1): an Operator (the role just below) and a Deployment Admin
+ * (an Operator limited to the Deployment) are refused.
+ */
 async function deploymentToken(ctx: MatrixContext): Promise<string> {
   const res = await ctx.s.api.post(base(ctx.orgId), { name: 'access', scope: 'DEPLOYMENT', entityId: ctx.deploymentId, role: 'DEPLOYMENT_ADMIN' });
   assert.equal(res.status, 200, res.text);
@@ -22,25 +26,30 @@ export const cases: AccessCases = {
   },
   GetApiToken: {
     prepare: async (ctx) => ({ path: await deploymentToken(ctx) }),
-    allowed: { scope: 'DEPLOYMENT', role: 'DEPLOYMENT_ADMIN' },
+    allowed: { scope: 'WORKSPACE', role: 'WORKSPACE_OWNER' },
+    refused: [{ scope: 'DEPLOYMENT', role: 'DEPLOYMENT_ADMIN' }],
   },
   UpdateApiToken: {
     prepare: async (ctx) => ({ path: await deploymentToken(ctx), body: { name: 'renamed', description: 'changed' } }),
-    allowed: { scope: 'DEPLOYMENT', role: 'DEPLOYMENT_ADMIN' },
+    allowed: { scope: 'WORKSPACE', role: 'WORKSPACE_OWNER' },
+    refused: [{ scope: 'DEPLOYMENT', role: 'DEPLOYMENT_ADMIN' }],
   },
   DeleteApiToken: {
     prepare: async (ctx) => ({ path: await deploymentToken(ctx) }),
-    allowed: { scope: 'DEPLOYMENT', role: 'DEPLOYMENT_ADMIN' },
+    allowed: { scope: 'WORKSPACE', role: 'WORKSPACE_OWNER' },
+    refused: [{ scope: 'DEPLOYMENT', role: 'DEPLOYMENT_ADMIN' }],
   },
   UpdateApiTokenRoles: {
     prepare: async (ctx) => ({
       path: `${await deploymentToken(ctx)}/roles`,
       body: { roles: [{ entityType: 'DEPLOYMENT', entityId: ctx.deploymentId, role: 'DEPLOYMENT_ADMIN' }] },
     }),
-    allowed: { scope: 'DEPLOYMENT', role: 'DEPLOYMENT_ADMIN' },
+    allowed: { scope: 'WORKSPACE', role: 'WORKSPACE_OWNER' },
+    refused: [{ scope: 'DEPLOYMENT', role: 'DEPLOYMENT_ADMIN' }],
   },
   RotateApiToken: {
     prepare: async (ctx) => ({ path: `${await deploymentToken(ctx)}/rotate` }),
-    allowed: { scope: 'DEPLOYMENT', role: 'DEPLOYMENT_ADMIN' },
+    allowed: { scope: 'WORKSPACE', role: 'WORKSPACE_OWNER' },
+    refused: [{ scope: 'DEPLOYMENT', role: 'DEPLOYMENT_ADMIN' }],
   },
 };

@@ -27,10 +27,13 @@ export const cases: AccessCases = {
   UpdateUserRoles: {
     prepare: async (ctx) => ({
       path: `/v1/organizations/${ctx.orgId}/users/${(await invited(ctx)).userId}/roles`,
+      // The user's Organization role sent back as it is (no change there), a role in W granted.
       body: { organizationRole: 'ORGANIZATION_MEMBER', workspaceRoles: [{ workspaceId: ctx.workspaceId, role: 'WORKSPACE_MEMBER' }] },
       query: undefined,
     }),
-    allowed: { scope: 'ORGANIZATION', role: 'ORGANIZATION_OWNER' },
+    // Each change is checked on its own entity (domain.md §4.2, 2026-07-01): a Workspace Owner
+    // sets roles inside its Workspace.
+    allowed: { scope: 'WORKSPACE', role: 'WORKSPACE_OWNER' },
   },
   ListUserTeams: {
     prepare: async (ctx) => ({ path: `/v1/organizations/${ctx.orgId}/users/${(await invited(ctx)).userId}/teams`, body: undefined, query: undefined }),
