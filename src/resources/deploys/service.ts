@@ -1,7 +1,7 @@
 import { actor, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
-import { badRequest, FieldCode, forbidden, found, invalidField, notFound } from '../../core/errors.js';
+import { badRequest, conflict, FieldCode, forbidden, found, invalidField, notFound } from '../../core/errors.js';
 import { requireText } from '../../core/rules.js';
 import { isAirflow3 } from '../../platform/catalog.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
@@ -48,6 +48,8 @@ function checkDeployable(p: Principal, target: DeployTarget): void {
   if (target.isCicdEnforced && p.subjectType === 'USER') {
     throw forbidden('The Deployment enforces CI/CD: deploys must be made with an API token');
   }
+  // While it is being created a Deployment takes no deploy (domain.md §1.1), as it takes no settings change.
+  if (target.status === 'CREATING') throw conflict('The Deployment is CREATING: nothing can be deployed to it until it is ready (status HEALTHY); try again then');
   if (target.status === 'HIBERNATING') throw badRequest('Invalid request: the Deployment is hibernating; deploys are blocked until it wakes');
 }
 
