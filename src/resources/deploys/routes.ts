@@ -82,7 +82,7 @@ export const operations = [
     method: 'POST',
     path: '/organizations/{organizationId}/deployments/{deploymentId}/deploys/{deployId}/finalize',
     summary: 'Finalize a deploy',
-    description: 'Finalizes a deploy with the version ids its uploads answered: the deploy becomes DEPLOYED and the Deployment rolls out its image tag and DAG tarball (DEPLOYING, then HEALTHY). For a BUNDLE deploy, bundleTarballVersion "" removes the bundle.',
+    description: 'Finalizes a deploy with the version ids its uploads answered: the deploy becomes DEPLOYED and the Deployment rolls out its image tag and DAG tarball (DEPLOYING, then HEALTHY). With a registry configured, an image deploy whose image the registry does not have becomes FAILED and changes nothing; a registry that cannot answer is a 503. For a BUNDLE deploy, bundleTarballVersion "" removes the bundle.',
     tag: TAG,
     permission: 'deployment.deploys.update',
     params: DeployParams,
