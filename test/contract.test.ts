@@ -37,6 +37,13 @@ const V1_ALLOWED: AllowedDeviation[] = [
     served: 'present',
     reason: 'The real API answers 409 while a cluster is busy (creating, updating, deleting) and the Terraform provider retries on it; the published document does not list it.',
   },
+  ...['UpdateDeployment', 'CreateDeploy', 'FinalizeDeploy', 'DeployRollback'].map((operationId) => ({
+    operationId,
+    where: 'response 409',
+    reference: 'absent',
+    served: 'present',
+    reason: 'While a Deployment is CREATING its settings cannot change and nothing can be deployed to it (domain.md §1.1, from Astronomer\'s documentation); the server refuses such a change the way the real API refuses a change to a busy cluster, with 409, which the published document lists for neither. The CLI treats any status but 200/204 as an error and shows its message (its --wait polls until HEALTHY first); Terraform sends one POST per create or update and never polls a Deployment (client-behaviors.md §2.1), so it meets the 409 only when an update is applied while the Deployment is still being created.',
+  })),
   ...['ListEnvironmentObjects', 'CreateEnvironmentObject', 'GetEnvironmentObject', 'UpdateEnvironmentObject', 'DeleteEnvironmentObject', 'ExcludeLinkingEnvironmentObject'].map((operationId) => ({
     operationId,
     where: 'response 400',
@@ -60,9 +67,11 @@ function patternMatchEnums(operationId: string): AllowedDeviation[] {
   ];
 }
 
-/** The older surfaces carry the same deliberate 409s on cluster changes. */
+/** The older surfaces carry the same deliberate 409s on cluster changes and Deployment updates. */
 const PLATFORM_ALLOWED: AllowedDeviation[] = [
   ...V1_ALLOWED.filter((e) => e.operationId.endsWith('Cluster')),
+  // UpdateDeployment is the v1 one presented in the older shape: the same 409 while the Deployment is CREATING.
+  ...V1_ALLOWED.filter((e) => e.operationId === 'UpdateDeployment'),
   ...patternMatchEnums('ListAlerts'),
   // The environment-object operations are the v1 ones presented in the older shapes: same 400s, same reason.
   ...V1_ALLOWED.filter((e) => e.operationId.endsWith('EnvironmentObject') || e.operationId === 'ListEnvironmentObjects'),

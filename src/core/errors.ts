@@ -133,6 +133,9 @@ export interface FieldError {
  * it reaches the log through the error handler (http/error-handling.ts).
  */
 export class ApiError extends Error {
+  /** For a 503: how long the client should wait before trying again (the Retry-After header). */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly statusCode: number,
     message: string,
@@ -149,6 +152,12 @@ export const forbidden = (message = 'You do not have permission to perform this 
 export const notFound = (what: string, options?: ErrorOptions) => new ApiError(404, `${what} not found`, undefined, options);
 export const conflict = (message: string, options?: ErrorOptions) => new ApiError(409, message, undefined, options);
 export const preconditionFailed = (message: string, options?: ErrorOptions) => new ApiError(412, message, undefined, options);
+/** A service the answer depends on (the container registry) is out of reach: 503, with Retry-After. */
+export function unavailable(message: string, retryAfterSeconds: number, options?: ErrorOptions): ApiError {
+  const err = new ApiError(503, message, undefined, options);
+  err.retryAfterSeconds = retryAfterSeconds;
+  return err;
+}
 
 /** One invalid field, as a 400 with a matching fieldErrors entry. */
 export function invalidField(field: string, code: FieldCode, message: string, options?: ErrorOptions): ApiError {

@@ -111,8 +111,10 @@ export function installErrorHandling(fastify: FastifyInstance): void {
     let apiErr: ApiError;
     const e = err as { validation?: Parameters<typeof validationError>[0]; code?: string; statusCode?: number; message: string };
     const stored = classifyStoreError(err);
-    if (err instanceof ApiError) apiErr = err;
-    else if (e.validation) apiErr = validationError(e.validation);
+    if (err instanceof ApiError) {
+      apiErr = err;
+      if (err.retryAfterSeconds) void reply.header('Retry-After', String(err.retryAfterSeconds));
+    } else if (e.validation) apiErr = validationError(e.validation);
     else if (e.code && BODY_ERRORS[e.code]) apiErr = badRequest(BODY_ERRORS[e.code]!, undefined, { cause: err });
     else if (stored) {
       const answer = answerStoreError(stored, req.body, err);

@@ -77,7 +77,7 @@ describe('clusters', () => {
     for (const ip of c.metadata.externalIPs) assert.match(ip, /^203\.0\.113\.\d+$/);
     assert.notEqual(c.metadata.externalIPs[0], c.metadata.externalIPs[1]);
     assert.equal(c.metadata.kubeDnsIp, '10.100.0.10');
-    assert.match(c.metadata.oidcIssuerUrl, /^https:\/\/oidc\.eks\.us-east-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/);
+    assert.match(c.metadata.oidcIssuerUrl, /^https:\/\/oidc\.eks\.us-east-1\.amazonaws\.com\.invalid\/id\/[0-9A-F]{32}$/);
 
     const read = await s.api.get(`${base}/${c.id}`);
     assert.equal(read.status, 200);
@@ -108,7 +108,7 @@ describe('clusters', () => {
     assert.ok(!('isPrivateNetworkEgressEnabled' in c), 'an AWS-only field');
     assert.deepEqual(c.nodePools.map((p: Json) => [p.name, p.isDefault, p.maxNodeCount]), [['small', true, 5], ['big', false, 10]]);
     assert.deepEqual(c.nodePools[1].supportedAstroMachines, ['A5', 'A10', 'A20', 'A40', 'A60']);
-    assert.match(c.metadata.oidcIssuerUrl, /^https:\/\/eastus2\.oic\.prod-aks\.azure\.com\/82ab587e-33f8-47a2-8909-b9269551d45c\/[0-9a-f-]{36}\/$/);
+    assert.match(c.metadata.oidcIssuerUrl, /^https:\/\/eastus2\.oic\.prod-aks\.azure\.com\.invalid\/82ab587e-33f8-47a2-8909-b9269551d45c\/[0-9a-f-]{36}\/$/);
   });
 
   it('creates a GCP cluster with its pod and service ranges', async () => {
@@ -120,7 +120,7 @@ describe('clusters', () => {
     assert.equal(c.servicePeeringRange, '100.66.0.0/21');
     assert.equal(c.dbInstanceType, 'Small General Purpose');
     assert.equal(c.metadata.kubeDnsIp, '100.65.0.10');
-    assert.match(c.metadata.oidcIssuerUrl, new RegExp(`^https://container\\.googleapis\\.com/v1/projects/[a-z0-9-]+/locations/us-central1/clusters/astro-${c.id}$`));
+    assert.match(c.metadata.oidcIssuerUrl, new RegExp(`^https://container\\.googleapis\\.com\\.invalid/v1/projects/[a-z0-9-]+/locations/us-central1/clusters/astro-${c.id}$`));
     assert.deepEqual(c.nodePools.map((p: Json) => [p.name, p.isDefault]), [['a', false], ['b', true]]);
     assert.equal((await s.api.get(`${base}/${c.id}`)).body.status, 'CREATED');
   });

@@ -57,15 +57,80 @@ describe('deployments: lifecycle with a provisioning delay', () => {
     assert.equal(await status(d.id), 'HEALTHY');
   });
 
-  it('stays CREATING through an update made while it is being created', async () => {
-    const d = (await s.api.post(base, { name: 'impatient', workspaceId })).body;
+  it('refuses settings changes while it is CREATING (409), to a Workspace Operator too, on both surfaces, and takes them once it is ready', async () => {
+    const d = (await s.api.post(base, { name: 'impatient', workspaceId, isDevelopmentMode: true })).body;
+    assert.equal(d.status, 'CREATING');
+    const operator = await s.withRoles('WORKSPACE', workspaceId, [{ entityType: 'WORKSPACE', entityId: workspaceId, role: 'WORKSPACE_OPERATOR' }]);
     s.clock.advance(30);
-    const upd = await s.api.post(`${base}/${d.id}`, same(d, { name: 'impatient 2' }));
-    assert.equal(upd.body.status, 'CREATING');
-    s.clock.advance(59);
-    assert.equal(await status(d.id), 'CREATING');
-    s.clock.advance(1);
+    const refused = await operator.post(`${base}/${d.id}`, same(d, { name: 'impatient 2' }));
+    assertError(refused, 409);
+    assert.match(refused.body.message, /CREATING: its settings cannot change until it is ready/);
+    // The older surface (Terraform) reaches the same update.
+    const beta = `/platform/v1beta1/organizations/${s.orgId}/deployments/${d.id}`;
+    const betaBody = same(d, { name: 'impatient 3', astroRuntimeVersion: undefined, workerQueues: d.workerQueues.map((q: Json) => ({ name: q.name, isDefault: q.isDefault, astroMachine: q.astroMachine, minWorkerCount: q.minWorkerCount, maxWorkerCount: q.maxWorkerCount, workerConcurrency: q.workerConcurrency })) });
+    assertError(await operator.post(beta, betaBody), 409);
+    // Hibernation overrides are settings too, set and removed.
+    assertError(await operator.post(`${base}/${d.id}/hibernation-override`, { isHibernating: true }), 409);
+    assertError(await operator.delete(`${base}/${d.id}/hibernation-override`), 409);
+    assertError(await operator.post(`/platform/v1beta1/organizations/${s.orgId}/deployments/${d.id}/hibernation-override`, { isHibernating: true }), 409);
+    // A 404 stays a 404, and nothing changed.
+    assertError(await s.api.post(`${base}/${MISSING}`, same(d)), 404);
+    const still = (await s.api.get(`${base}/${d.id}`)).body;
+    assert.equal(still.name, 'impatient');
+    assert.equal(still.status, 'CREATING');
+    assert.equal(still.updatedAt, d.updatedAt, 'refused changes write nothing');
+    assert.ok(!('scalingSpec' in still), 'no override was stored');
+
+    s.clock.advance(30);
     assert.equal(await status(d.id), 'HEALTHY');
+    const upd = await operator.post(`${base}/${d.id}`, same(d, { name: 'impatient 2' }));
+    assert.equal(upd.status, 200, upd.text);
+    assert.equal(upd.body.status, 'DEPLOYING');
+    assert.equal((await operator.post(`${base}/${d.id}/hibernation-override`, { isHibernating: true })).status, 200);
+    assert.equal((await operator.delete(`${base}/${d.id}/hibernation-override`)).status, 204);
+    assert.equal((await operator.post(beta, { ...betaBody, name: 'impatient 3' })).status, 200);
+    s.clock.advance(60);
+  });
+
+  it('takes no deploy while it is CREATING (409), from a Deployment Admin too, and takes one once it is ready', async () => {
+    const d = (await s.api.post(base, { name: 'early deploys', workspaceId })).body;
+    const admin = await s.withRoles('DEPLOYMENT', d.id, [{ entityType: 'DEPLOYMENT', entityId: d.id, role: 'DEPLOYMENT_ADMIN' }]);
+    const deploys = `${base}/${d.id}/deploys`;
+    for (const type of ['DAG_ONLY', 'IMAGE_ONLY', 'IMAGE_AND_DAG']) {
+      const res = await admin.post(deploys, { type });
+      assertError(res, 409);
+      assert.match(res.body.message, /CREATING: nothing can be deployed/);
+    }
+    assertError(await s.api.post(deploys, { type: 'IMAGE_ONLY' }), 409);
+    assert.equal((await s.api.get(deploys)).body.totalCount, 0, 'no deploy was opened');
+    // A bad body is still a 400 first.
+    assertError(await admin.post(deploys, { type: 'IMAGE_ONLY', bundleType: 'dbt' }), 400, 'bundleType');
+    s.clock.advance(60);
+    const opened = await admin.post(deploys, { type: 'IMAGE_ONLY' });
+    assert.equal(opened.status, 200, opened.text);
+    assert.equal((await admin.post(`${deploys}/${opened.body.id}/finalize`, {})).status, 200);
+    s.clock.advance(60);
+  });
+
+  it('refuses a finalize on a server whose clock still reads the Deployment as CREATING', async () => {
+    // Two servers on one store whose clocks disagree: the lagging one still reads CREATING. (A
+    // rollback needs a finalized deploy, and finalizing ends CREATING, so only a finalize can meet it.)
+    const d = (await s.api.post(base, { name: 'skewed', workspaceId })).body;
+    const lagging = await startServer({}, { sameStoreAs: s });
+    try {
+      s.clock.advance(60);
+      const deploys = `${base}/${d.id}/deploys`;
+      const open = (await s.api.post(deploys, { type: 'IMAGE_ONLY' })).body;
+      assert.equal((await lagging.api.get(`${base}/${d.id}`)).body.status, 'CREATING');
+      const refused = await lagging.api.post(`${deploys}/${open.id}/finalize`, {});
+      assertError(refused, 409);
+      assert.match(refused.body.message, /CREATING: nothing can be deployed/);
+      assert.equal((await s.api.get(`${deploys}/${open.id}`)).body.status, 'INITIALIZED');
+      assert.equal((await s.api.post(`${deploys}/${open.id}/finalize`, {})).status, 200);
+      s.clock.advance(60);
+    } finally {
+      await lagging.close();
+    }
   });
 
   it('lists each Deployment with its own status at the time of the read', async () => {

@@ -89,8 +89,8 @@ describe('deployments: update, delete, list', () => {
       name: 'replaced',
       schedulerSize: 'MEDIUM',
       workerQueues: [
-        // Matched by id: renamed (a non-default queue may be); by name: keeps its id.
-        { id: etl.id, name: 'etl-2', isDefault: false, astroMachine: 'A10', minWorkerCount: 0, maxWorkerCount: 4, workerConcurrency: 10 },
+        // Matched by id (its name must stay: names never change); by name: keeps its id.
+        { id: etl.id, name: 'etl', isDefault: false, astroMachine: 'A10', minWorkerCount: 0, maxWorkerCount: 4, workerConcurrency: 10 },
         { name: 'default', isDefault: true, astroMachine: 'A5', minWorkerCount: 0, maxWorkerCount: 10, workerConcurrency: 5 },
         { name: 'new-one', isDefault: false, astroMachine: 'A5', minWorkerCount: 0, maxWorkerCount: 1, workerConcurrency: 1 },
       ],
@@ -105,7 +105,7 @@ describe('deployments: update, delete, list', () => {
     assert.equal(u.schedulerCpu, '2');
     assert.equal(u.description, 'before', 'left out, the description stays');
     assert.deepEqual(u.contactEmails, ['x@example.com'], 'left out, the contact e-mails stay');
-    assert.deepEqual(u.workerQueues.map((q: Json) => [q.name, q.maxWorkerCount]), [['etl-2', 4], ['default', 10], ['new-one', 1]]);
+    assert.deepEqual(u.workerQueues.map((q: Json) => [q.name, q.maxWorkerCount]), [['etl', 4], ['default', 10], ['new-one', 1]]);
     assert.equal(u.workerQueues[0].id, etl.id);
     assert.equal(u.workerQueues[1].id, def.id);
     assert.ok(![def.id, etl.id, ml.id].includes(u.workerQueues[2].id));
@@ -134,10 +134,43 @@ describe('deployments: update, delete, list', () => {
     const def = d.workerQueues[0];
     const extra = { name: 'other', isDefault: false, astroMachine: 'A5', minWorkerCount: 0, maxWorkerCount: 1, workerConcurrency: 1 };
     assertError(await update(d, same(d, { workerQueues: [extra] })), 400, 'workerQueues', 'default');
-    assertError(await update(d, same(d, { workerQueues: [{ ...extra, id: def.id }] })), 400, 'workerQueues[0].name', 'default');
+    assertError(await update(d, same(d, { workerQueues: [{ ...extra, id: def.id }] })), 400, 'workerQueues[0].name', 'immutable');
     assertError(await update(d, same(d, { workerQueues: [{ ...def, id: MISSING }] })), 400, 'workerQueues[0].id', 'exists');
     assertError(await update(d, same(d, { workerQueues: [{ ...def, astroMachine: undefined }] })), 400, 'workerQueues[0].astroMachine', 'required');
     assert.deepEqual((await get(d.id)).workerQueues, d.workerQueues, 'refused updates change nothing');
+  });
+
+  it('never renames a worker queue: a Workspace Operator sending another name for a queue id gets a 400 on both surfaces', async () => {
+    const d = await create({
+      name: 'fixed names',
+      workerQueues: [
+        { name: 'default', isDefault: true, astroMachine: 'A5', minWorkerCount: 0, maxWorkerCount: 10, workerConcurrency: 5 },
+        { name: 'etl', isDefault: false, astroMachine: 'A10', minWorkerCount: 0, maxWorkerCount: 3, workerConcurrency: 10 },
+      ],
+    });
+    const operator = await s.withRoles('WORKSPACE', w1.id, [{ entityType: 'WORKSPACE', entityId: w1.id, role: 'WORKSPACE_OPERATOR' }]);
+    const [def, etl] = d.workerQueues;
+    const queues = (renamed: string) => same(d).workerQueues.map((q: Json) => (q.id === etl.id ? { ...q, name: renamed } : q));
+    const refused = await operator.post(`${base}/${d.id}`, same(d, { workerQueues: queues('etl-2') }));
+    assertError(refused, 400, 'workerQueues[1].name', 'immutable');
+    assert.match(refused.body.message, new RegExp(`queue ${etl.id} is named "etl"`));
+    // The default queue no more than any other.
+    assertError(await operator.post(`${base}/${d.id}`, same(d, { workerQueues: [{ ...same(d).workerQueues[0], name: 'main', isDefault: false }, same(d).workerQueues[1]] })), 400, 'workerQueues[0].name', 'immutable');
+    // Terraform's surface matches by id when one is sent, by name otherwise.
+    const beta = `/platform/v1beta1/organizations/${s.orgId}/deployments/${d.id}`;
+    const betaBody = (workerQueues: Json[]) => same(d, { workerQueues: workerQueues.map(({ id, ...q }: Json) => ({ ...(id ? { id } : {}), ...q })) });
+    assertError(await operator.post(beta, betaBody(queues('etl-2'))), 400, 'workerQueues[1].name', 'immutable');
+    assert.deepEqual((await get(d.id)).workerQueues.map((q: Json) => [q.id, q.name]), [[def.id, 'default'], [etl.id, 'etl']], 'refused updates change nothing');
+    // Changing everything but the name is fine; a new name without an id is a new queue, the old one goes.
+    const scaled = await operator.post(`${base}/${d.id}`, same(d, { workerQueues: same(d).workerQueues.map((q: Json) => ({ ...q, maxWorkerCount: 7 })) }));
+    assert.equal(scaled.status, 200, scaled.text);
+    assert.deepEqual(scaled.body.workerQueues.map((q: Json) => [q.id, q.name, q.maxWorkerCount]), [[def.id, 'default', 7], [etl.id, 'etl', 7]]);
+    const noIds = same(d).workerQueues.map(({ id: _id, ...q }: Json) => (q.name === 'etl' ? { ...q, name: 'etl-2' } : q));
+    const replaced = await operator.post(beta, betaBody(noIds));
+    assert.equal(replaced.status, 200, replaced.text);
+    assert.equal(replaced.body.workerQueues[0].id, def.id);
+    assert.equal(replaced.body.workerQueues[1].name, 'etl-2');
+    assert.notEqual(replaced.body.workerQueues[1].id, etl.id, 'a queue with a new name is a new queue');
   });
 
   it('keeps a secret sent without a value, never returns it, and needs a value for a new secret', async () => {

@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { assertError, CUID, RFC3339 } from '../helpers/client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { repositoryName, startRegistry, type RegistryStandIn } from '../helpers/registry.js';
 import { dagsTarball, newBlockId, putBlob, putBlock, putBlockList, tarGz, uploadInBlocks, withQuery, type BlobAnswer } from '../helpers/tarball.js';
 import { createOrganizationWithOwner } from '../../src/bootstrap.js';
 
@@ -31,6 +32,7 @@ function assertVersion(res: BlobAnswer): string {
 
 describe('deploys', () => {
   let s: TestServer;
+  let registry: RegistryStandIn;
   let ws: Json;
   let dep: Json;
   let deploys: string;
@@ -45,6 +47,8 @@ describe('deploys', () => {
     assert.equal(res.status, 200, res.text);
     return res.body;
   };
+  /** What `docker push` of an image deploy's image does: the registry then has it. */
+  const push = (deploy: Json) => registry.push(repositoryName(deploy.imageRepository), deploy.imageTag);
   const finalize = (deploy: Json, body: Json) =>
     s.api.post(`/v1/organizations/${s.orgId}/deployments/${deploy.deploymentId}/deploys/${deploy.id}/finalize`, body);
   const getDeployment = async (id = dep.id) => {
@@ -62,9 +66,10 @@ describe('deploys', () => {
   };
 
   before(async () => {
+    registry = await startRegistry();
     s = await startServer({
       ASTROLABE_PROVISION_SECONDS: String(PROVISION_SECONDS),
-      ASTROLABE_REGISTRY: '127.0.0.1:5000',
+      ASTROLABE_REGISTRY: registry.host,
       ASTROLABE_UPLOAD_MAX_BYTES: String(MAX_UPLOAD),
     });
     const w = await s.api.post(`/v1/organizations/${s.orgId}/workspaces`, { name: 'deploys ws', defaultCloudProvider: 'AWS', defaultRegion: 'us-east-1' });
@@ -75,7 +80,10 @@ describe('deploys', () => {
     // Past CREATING.
     s.clock.advance(PROVISION_SECONDS);
   });
-  after(async () => { await s.close(); });
+  after(async () => {
+    await s.close();
+    await registry.close();
+  });
 
   it('runs the `astro deploy --dags` sequence: block upload of a real tarball over 1 MiB, finalize, DEPLOYING then HEALTHY', async () => {
     // 1. The CLI reads the Deployment.
@@ -96,7 +104,7 @@ describe('deploys', () => {
     assert.equal(d.isDagDeployEnabled, true);
     assert.equal(d.description, 'first DAGs');
     assert.deepEqual(d.git, { provider: 'GITHUB', account: 'astronomer', repo: 'dags', commitSha: 'abc123', branch: 'main' });
-    assert.equal(d.imageRepository, `127.0.0.1:5000/${dep.namespace}/airflow`);
+    assert.equal(d.imageRepository, `${registry.host}/${dep.namespace}/airflow`);
     assert.equal(d.imageTag, before.imageTag, 'a DAG-only deploy keeps the image the Deployment runs');
     assert.equal(d.astroRuntimeVersion, before.runtimeVersion);
     assert.match(d.createdAt, RFC3339);
@@ -251,10 +259,11 @@ describe('deploys', () => {
     const current = await getDeployment();
     const d = await createDeploy({ type: 'IMAGE_ONLY' });
     assert.match(d.imageTag, /^deploy-\d+$/);
-    assert.equal(d.imageRepository, `127.0.0.1:5000/${dep.namespace}/airflow`);
+    assert.equal(d.imageRepository, `${registry.host}/${dep.namespace}/airflow`);
     assert.ok(!('dagsUploadUrl' in d), 'an image-only deploy uploads no DAGs');
     // The CLI sends the Deployment's current DAG version with an image deploy; another one is refused.
     assertError(await finalize(d, { dagTarballVersion: 'something else' }), 400, 'dagTarballVersion');
+    push(d);
     const f = await finalize(d, { dagTarballVersion: current.desiredDagTarballVersion });
     assert.equal(f.status, 200, f.text);
     assert.equal(f.body.imageTag, d.imageTag);
@@ -270,6 +279,7 @@ describe('deploys', () => {
     const both = await createDeploy({ type: 'IMAGE_AND_DAG' });
     assert.notEqual(both.imageTag, d.imageTag);
     const v = assertVersion(await putBlob(both.dagsUploadUrl, tarGz([{ name: 'dags/both.py', content: 'b\n' }])));
+    push(both);
     const fb = await finalize(both, { dagTarballVersion: v });
     assert.equal(fb.status, 200, fb.text);
     s.clock.advance(PROVISION_SECONDS);
@@ -288,6 +298,7 @@ describe('deploys', () => {
     assert.equal(d.isDagDeployEnabled, false);
     assert.ok(!('dagsUploadUrl' in d));
     assertError(await finalize(d, { dagTarballVersion: 'x' }), 400, 'dagTarballVersion');
+    push(d);
     const f = await finalize(d, {});
     assert.equal(f.status, 200, f.text);
     assert.ok(!('dagTarballVersion' in f.body));
@@ -410,6 +421,7 @@ describe('deploys', () => {
     assert.equal(new Set(tags).size, tags.length, `image tags repeat: ${tags.join(', ')}`);
 
     const d = made[0]!.body;
+    push(d);
     const finals = await Promise.all(Array.from({ length: 6 }, () => finalize(d, {})));
     assert.deepEqual(finals.map((r) => r.status).sort(), [200, 400, 400, 400, 400, 400]);
 
@@ -455,6 +467,7 @@ describe('deploys', () => {
     const made = await author.post(deploys, { type: 'IMAGE_ONLY' });
     assert.equal(made.status, 200, made.text);
     assert.equal(made.body.createdBySubject.subjectType, 'SERVICEKEY');
+    push(made.body);
     assert.equal((await author.post(`${deploys}/${made.body.id}/finalize`, {})).status, 200);
     s.clock.advance(PROVISION_SECONDS);
 

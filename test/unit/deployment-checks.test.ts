@@ -333,16 +333,21 @@ describe('deployment checks: worker queues', () => {
     });
 
     it('matches stored queues by id first, then by name; the rest are new', () => {
-      const out = update([queue('default'), queue('renamed', { id: 'q-a' }), queue('b'), queue('c')]);
-      assert.deepEqual(out.map((q) => [q.id, q.name]), [['q-default', 'default'], ['q-a', 'renamed'], ['q-b', 'b'], [undefined, 'c']]);
-      // A queue taking another's name by id leaves the name free of any match.
-      const swapped = update([queue('default'), queue('b', { id: 'q-a' }), queue('a')]);
-      assert.deepEqual(swapped.map((q) => [q.id, q.name]), [['q-default', 'default'], ['q-a', 'b'], [undefined, 'a']]);
+      const out = update([queue('default'), queue('a', { id: 'q-a' }), queue('b'), queue('c')]);
+      assert.deepEqual(out.map((q) => [q.id, q.name]), [['q-default', 'default'], ['q-a', 'a'], ['q-b', 'b'], [undefined, 'c']]);
+      // Without ids (the older surface), a new name is a new queue and the old one goes.
+      const replaced = update([queue('default'), queue('a-2'), queue('b')]);
+      assert.deepEqual(replaced.map((q) => [q.id, q.name]), [['q-default', 'default'], [undefined, 'a-2'], ['q-b', 'b']]);
     });
 
-    it('refuses an id of no stored queue, and renaming or dropping the default queue', () => {
+    it('refuses an id of no stored queue, renaming any queue, and dropping the default queue', () => {
       assert.deepEqual(refusal(() => update([queue('default', { id: 'q-elsewhere' })])), ['workerQueues[0].id', 'exists', 'workerQueues[0].id does not name a worker queue of this Deployment']);
-      assert.deepEqual(refusal(() => update([queue('default'), queue('main', { id: 'q-default' })])), ['workerQueues[1].name', 'default', 'the default queue cannot be renamed']);
+      assert.deepEqual(refusal(() => update([queue('default'), queue('renamed', { id: 'q-a' })])),
+        ['workerQueues[1].name', 'immutable', 'workerQueues[1].name cannot change: the queue q-a is named "a"; a queue with another name is a new queue (send it without an id)']);
+      // Taking another queue's name by id is a rename too.
+      assert.deepEqual(refusal(() => update([queue('default'), queue('b', { id: 'q-a' }), queue('a')]))[0], 'workerQueues[1].name');
+      assert.deepEqual(refusal(() => update([queue('default'), queue('main', { id: 'q-default' })])),
+        ['workerQueues[1].name', 'immutable', 'workerQueues[1].name cannot change: the queue q-default is named "default"; a queue with another name is a new queue (send it without an id)']);
       assert.deepEqual(refusal(() => update([queue('a')])), ['workerQueues', 'default', 'workerQueues must include a queue named default for the CELERY executor']);
     });
   });

@@ -6,6 +6,7 @@ import { toBool } from '../../store/codecs.js';
 import type { ClustersTable } from '../../store/schema.js';
 import { storedTime } from '../../time.js';
 import { addressAt, parseCidr } from '../../platform/cidr.js';
+import { oidcIssuerUrl } from '../../platform/reserved.js';
 import type * as repo from './repo.js';
 import type { ClusterMetadataView, ClusterStatus } from './schema.js';
 
@@ -38,14 +39,11 @@ export function pendingStatus(row: repo.ClusterRow, now: Date): string | undefin
   return row.pending_until > storedTime(now) ? row.pending_status : undefined;
 }
 
-export function uuidFrom(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
 /**
  * Simulated but stable metadata: everything is derived from the cluster's id, so the same
- * cluster always shows the same addresses. External addresses come from 203.0.113.0/24
- * (reserved for documentation).
+ * cluster always shows the same values. External addresses come from 203.0.113.0/24 (reserved
+ * for documentation, RFC 5737); the OIDC issuer is on its provider's host made unresolvable, with
+ * the caller's tenantId or GCP project where the cluster names one (platform/reserved.ts).
  */
 export function simulatedMetadata(c: { id: string; provider: CloudProvider; region: string; serviceSubnetRange?: string; providerAccount?: string; tenantId?: string }): ClusterMetadataView {
   const hash = createHash('sha256').update(c.id).digest();
@@ -53,19 +51,12 @@ export function simulatedMetadata(c: { id: string; provider: CloudProvider; regi
   const first = 1 + (hash[0]! % 254);
   const second = 1 + ((first + hash[1]! % 253) % 254);
   const service = c.serviceSubnetRange ? parseCidr(c.serviceSubnetRange) : undefined;
-  let oidcIssuerUrl: string;
-  if (c.provider === 'AWS') {
-    oidcIssuerUrl = `https://oidc.eks.${c.region}.amazonaws.com/id/${hex.slice(0, 32).toUpperCase()}`;
-  } else if (c.provider === 'AZURE') {
-    oidcIssuerUrl = `https://${c.region}.oic.prod-aks.azure.com/${c.tenantId || uuidFrom(hex.slice(0, 32))}/${uuidFrom(hex.slice(32, 64))}/`;
-  } else {
-    const project = c.providerAccount || `astro-${hex.slice(0, 10)}`;
-    oidcIssuerUrl = `https://container.googleapis.com/v1/projects/${project}/locations/${c.region}/clusters/astro-${c.id}`;
-  }
   return {
     externalIPs: [`203.0.113.${first}`, `203.0.113.${second}`],
     kubeDnsIp: service ? addressAt(service, 10) : '10.100.0.10',
-    oidcIssuerUrl,
+    oidcIssuerUrl: oidcIssuerUrl(c.provider, c.region, {
+      hex, azureTenant: c.tenantId, gcpProject: c.providerAccount || `astro-${hex.slice(0, 10)}`, gcpCluster: `astro-${c.id}`,
+    }),
   };
 }
 

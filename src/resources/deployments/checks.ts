@@ -338,8 +338,9 @@ function checkQueue(q: QueueRequest, i: number, infra: Infra): QueueSpec {
  * Worker queues: required (with one named default) for CELERY and for ASTRO without remote
  * execution, none for KUBERNETES. Left out (or null), a create gets the default queue and an
  * update keeps the stored queues (or gets the default queue when it had none). On update a queue
- * keeps its stored identity when it names its id, else when its name matches; stored queues not
- * in the list are removed, except that the default queue cannot go.
+ * keeps its stored identity when it names its id (and then its name must be the stored one: names
+ * never change), else when its name matches (the older surface sends no ids); stored queues not in
+ * the list are removed, except that the default queue cannot go.
  */
 function checkQueues(body: AnyBody, infra: Infra, executor: Executor, remote: boolean, current: Current | undefined): QueueSpec[] {
   const list = body.workerQueues;
@@ -371,7 +372,10 @@ function checkQueues(body: AnyBody, infra: Infra, executor: Executor, remote: bo
     if (q.id === undefined) return;
     const row = unmatched.get(q.id);
     if (!row) throw invalidField(`workerQueues[${i}].id`, FieldCode.exists, `workerQueues[${i}].id does not name a worker queue of this Deployment`);
-    if (row.name === DEFAULT_QUEUE && specs[i]!.name !== DEFAULT_QUEUE) throw invalidField(`workerQueues[${i}].name`, FieldCode.default, 'the default queue cannot be renamed');
+    // A queue's name is fixed at creation (domain.md §1.6); the default queue's too.
+    if (specs[i]!.name !== row.name) {
+      throw invalidField(`workerQueues[${i}].name`, FieldCode.immutable, `workerQueues[${i}].name cannot change: the queue ${q.id} is named "${row.name}"; a queue with another name is a new queue (send it without an id)`);
+    }
     specs[i]!.id = row.id;
     unmatched.delete(row.id);
   });

@@ -10,6 +10,9 @@ import * as service from './service.js';
 
 const TAG = 'Deployment';
 
+/** A Deployment that is still CREATING takes no settings change: an update may answer 409 (the hibernation override's 4XX covers it). */
+const UPDATE_ERRORS = [400, 401, 403, 404, 409, 500];
+
 /** The Deployment of the path and its Workspace, so workspace and deployment roles apply. */
 const byPath = ({ app, params }: OpInput<Static<typeof DeploymentParams>, unknown, unknown>) => service.deploymentTarget(app, params.organizationId, params.deploymentId);
 
@@ -64,14 +67,14 @@ export const operations = [
     method: 'POST',
     path: '/organizations/{organizationId}/deployments/{deploymentId}',
     summary: 'Update a Deployment',
-    description: 'Replaces the settings of a Deployment: environment variables, worker queues and scaling settings left out are removed. The type, Workspace, infrastructure and runtime version cannot change.',
+    description: 'Replaces the settings of a Deployment: environment variables, worker queues and scaling settings left out are removed. The type, Workspace, infrastructure and runtime version cannot change, nor the name of a worker queue; a Deployment that is still CREATING takes no change (409).',
     tag: TAG,
     permission: 'deployment.update',
     params: DeploymentParams,
     body: UpdateDeploymentRequest,
     bodyDescription: 'The new settings of the Deployment.',
     success: { status: 200, schema: Deployment },
-    errors: ITEM_ERRORS,
+    errors: UPDATE_ERRORS,
     target: byPath,
     rules: service.V1_UPDATE_RULES,
     handler: ({ app, principal, params, body, rules }) => service.updateDeployment(app, principal, params.organizationId, params.deploymentId, body, rules),
@@ -95,7 +98,7 @@ export const operations = [
     method: 'POST',
     path: '/organizations/{organizationId}/deployments/{deploymentId}/hibernation-override',
     summary: 'Override the hibernation schedules of a Deployment',
-    description: 'Hibernates a development Deployment, or keeps it awake, whatever its schedules say, until overrideUntil or until the override is removed.',
+    description: 'Hibernates a development Deployment, or keeps it awake, whatever its schedules say, until overrideUntil or until the override is removed. Not while the Deployment is CREATING (409).',
     tag: TAG,
     permission: 'deployment.update',
     params: DeploymentParams,
@@ -111,7 +114,7 @@ export const operations = [
     method: 'DELETE',
     path: '/organizations/{organizationId}/deployments/{deploymentId}/hibernation-override',
     summary: 'Remove the hibernation override of a Deployment',
-    description: 'Removes the hibernation override of a Deployment, so its schedules apply again.',
+    description: 'Removes the hibernation override of a Deployment, so its schedules apply again. Not while the Deployment is CREATING (409).',
     tag: TAG,
     permission: 'deployment.update',
     params: DeploymentParams,

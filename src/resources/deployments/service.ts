@@ -21,7 +21,7 @@ import { findOrganization } from '../organizations/repo.js';
 import { searchLogs } from '../logs/service.js';
 import { findWorkspace, lockWorkspace, type WorkspaceRow } from '../workspaces/repo.js';
 import { buildSpec, validTime, type AnyBody, type Current, type Infra, type Spec } from './checks.js';
-import { dagVersions, lifecycle, pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
+import { assertCreated, dagVersions, lifecycle, pendingAfterCreate, pendingAfterUpdate, storedOverride } from './lifecycle.js';
 import * as componentLogs from './component-logs.js';
 import * as repo from './repo.js';
 import {
@@ -314,6 +314,7 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
   return inTransaction(app.db, async (tx) => {
     const now = app.clock.now();
     const current = await loadCurrent(tx, organizationId, id);
+    assertCreated(current.row, now, 'its settings cannot change');
     const b = withKeptQueueSettings(body as AnyBody, current.queues, rules);
     checkImmutable(b, current.row);
     const infra = await infraOf(tx, current.row);
@@ -321,7 +322,7 @@ export async function updateDeployment(app: AppContext, p: Principal, organizati
     checkDagDeployToggle(p, current.row, spec);
     // What the old schedules did until now is logged before they change.
     await componentLogs.catchUpHibernation(tx, app, current.row, now);
-    const pending = pendingAfterUpdate(app, current.row, now);
+    const pending = pendingAfterUpdate(app, now);
     await repo.updateDeployment(tx, id, {
       ...specColumns(spec),
       // A DAG deploy still rolling out counts as done once another change starts rolling out.
@@ -347,6 +348,7 @@ export async function overrideHibernation(app: AppContext, p: Principal, organiz
     const now = app.clock.now();
     await repo.lockDeployment(tx, organizationId, id);
     const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
+    assertCreated(row, now, 'its hibernation cannot be overridden');
     if (body.isHibernating === null || body.isHibernating === undefined) throw invalidField('isHibernating', FieldCode.required, 'isHibernating is required');
     if (row.type === 'HYBRID' || !toBool(row.is_development_mode)) {
       throw badRequest('Invalid request: only development Deployments (isDevelopmentMode true) can hibernate');
@@ -371,6 +373,7 @@ export async function removeHibernationOverride(app: AppContext, p: Principal, o
     const now = app.clock.now();
     await repo.lockDeployment(tx, organizationId, id);
     const row = found(await repo.findDeployment(tx, organizationId, id), 'Deployment');
+    assertCreated(row, now, 'its hibernation override cannot be removed');
     if (storedOverride(row) === null) return;
     await componentLogs.catchUpHibernation(tx, app, row, now);
     await repo.updateDeployment(tx, id, { hibernation_override: null, ...updatedColumns(actor(p), now) });
@@ -470,7 +473,7 @@ export async function applyDeploy(app: AppContext, tx: Queryable, p: Principal, 
       dag_tarball_version: dagVersions(row, now).current ?? null,
       desired_dag_tarball_version: change.dagTarballVersion,
     } : {}),
-    ...pendingAfterUpdate(app, row, now),
+    ...pendingAfterUpdate(app, now),
     ...updatedColumns(actor(p), now),
   });
 }

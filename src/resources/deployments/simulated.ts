@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { CloudProvider } from '../../core/schemas.js';
 import { isAirflow3 } from '../../platform/catalog.js';
+import { EXAMPLE_AWS_ACCOUNT, NIL_UUID, oidcIssuerUrl as reservedIssuer, unresolvable } from '../../platform/reserved.js';
 
 /*
  * The simulated infrastructure of a Deployment: names, URLs, addresses and identities that a real
  * platform would assign. All of it is derived from stable ids, so a Deployment always shows the
  * same values; none of it points anywhere real. Hosts live under DOMAIN (`.localhost` names never
- * leave the machine); external addresses come from 198.51.100.0/24 (reserved for documentation).
+ * leave the machine); external addresses come from 198.51.100.0/24 (reserved for documentation,
+ * RFC 5737); OIDC issuers and default identities use the reserved names and numbers of
+ * platform/reserved.ts.
  */
 
 export const DOMAIN = 'astrolabe.localhost';
@@ -87,10 +90,7 @@ function address(seed: string, n: number): string[] {
 export function sharedClusterMetadata(provider: CloudProvider, region: string): { externalIPs: string[]; oidcIssuerUrl: string } {
   const key = `shared:${provider}:${region}`;
   const hex = digest(key).toString('hex');
-  let oidcIssuerUrl: string;
-  if (provider === 'AWS') oidcIssuerUrl = `https://oidc.eks.${region}.amazonaws.com/id/${hex.slice(0, 32).toUpperCase()}`;
-  else if (provider === 'AZURE') oidcIssuerUrl = `https://${region}.oic.prod-aks.azure.com/${uuid(hex.slice(0, 32))}/${uuid(hex.slice(32, 64))}/`;
-  else oidcIssuerUrl = `https://container.googleapis.com/v1/projects/astro-shared-${hex.slice(0, 8)}/locations/${region}/clusters/astro-shared-${region}`;
+  const oidcIssuerUrl = reservedIssuer(provider, region, { hex, gcpProject: `astro-shared-${hex.slice(0, 8)}`, gcpCluster: `astro-shared-${region}` });
   return { externalIPs: address(key, 2), oidcIssuerUrl };
 }
 
@@ -98,33 +98,28 @@ export function sharedClusterMetadata(provider: CloudProvider, region: string): 
 export function drMetadata(provider: CloudProvider, clusterId: string, drRegion: string): { externalIPs: string[]; oidcIssuerUrl: string } {
   const key = `dr:${clusterId}`;
   const hex = digest(key).toString('hex');
-  let oidcIssuerUrl: string;
-  if (provider === 'AWS') oidcIssuerUrl = `https://oidc.eks.${drRegion}.amazonaws.com/id/${hex.slice(0, 32).toUpperCase()}`;
-  else if (provider === 'AZURE') oidcIssuerUrl = `https://${drRegion}.oic.prod-aks.azure.com/${uuid(hex.slice(0, 32))}/${uuid(hex.slice(32, 64))}/`;
-  else oidcIssuerUrl = `https://container.googleapis.com/v1/projects/astro-${hex.slice(0, 10)}/locations/${drRegion}/clusters/astro-${clusterId}-dr`;
+  const oidcIssuerUrl = reservedIssuer(provider, drRegion, { hex, gcpProject: `astro-${hex.slice(0, 10)}`, gcpCluster: `astro-${clusterId}-dr` });
   return { externalIPs: address(key, 2), oidcIssuerUrl };
-}
-
-function uuid(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /**
  * The workload identity Astro assigns when none is configured, in each provider's format: an IAM
  * role ARN (AWS), a service account e-mail (GCP), a managed identity resource id (Azure). The
- * account is the cluster's provider account when it has one.
+ * account is the cluster's provider account when it has one (the caller's own); otherwise a
+ * reserved one (platform/reserved.ts): AWS's documentation account, a GCP project on an
+ * unresolvable domain, the nil subscription. The role, account and identity names tell the
+ * Deployments' places apart.
  */
 export function defaultWorkloadIdentity(provider: CloudProvider, place: string, namespace: string, providerAccount: string | null, dr = false): string {
-  const h = digest(`account:${place}`);
   const suffix = dr ? '-dr' : '';
   if (provider === 'AWS') {
-    const account = providerAccount && /^\d{12}$/.test(providerAccount) ? providerAccount : String(h.readUInt32BE(0)).padStart(6, '0').slice(0, 6) + String(h.readUInt32BE(4)).padStart(6, '0').slice(0, 6);
+    const account = providerAccount && /^\d{12}$/.test(providerAccount) ? providerAccount : EXAMPLE_AWS_ACCOUNT;
     return `arn:aws:iam::${account}:role/AirflowS3Logs-${place}${suffix}`;
   }
   if (provider === 'GCP') {
-    const project = providerAccount || `astro-${h.toString('hex').slice(0, 10)}`;
-    return `astro-${namespace}${suffix}@${project}.iam.gserviceaccount.com`;
+    const domain = providerAccount ? `${providerAccount}.iam.gserviceaccount.com` : unresolvable(`astro-${digest(`account:${place}`).toString('hex').slice(0, 10)}.iam.gserviceaccount.com`);
+    return `astro-${namespace}${suffix}@${domain}`;
   }
-  const subscription = providerAccount && /^[0-9a-f-]{36}$/.test(providerAccount) ? providerAccount : uuid(h.toString('hex'));
+  const subscription = providerAccount && /^[0-9a-f-]{36}$/.test(providerAccount) ? providerAccount : NIL_UUID;
   return `/subscriptions/${subscription}/resourceGroups/astro-${place}${suffix}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${namespace}`;
 }

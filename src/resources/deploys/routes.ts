@@ -1,5 +1,5 @@
 import type { Static } from 'typebox';
-import { defineOperation, ITEM_ERRORS, STANDARD_ERRORS, type OpInput } from '../../http/operation.js';
+import { defineOperation, ITEM_ERRORS, type OpInput } from '../../http/operation.js';
 import {
   CreateDeployRequest, Deploy, DeployParams, DeployRollbackRequest, DeploymentDeploysParams, DeploysPaginated, FinalizeDeployRequest,
   ListDeploysQuery, UpdateDeployRequest,
@@ -7,6 +7,10 @@ import {
 import * as service from './service.js';
 
 const TAG = 'Deploy';
+
+/** A Deployment that is still CREATING takes no deploy: creating, finalizing and rolling back may answer 409. */
+const DEPLOY_ERRORS = [400, 401, 403, 404, 409, 500];
+const FINALIZE_ERRORS = [400, 401, 403, 409, 500];
 
 /** The Deployment of the path and its Workspace, so workspace and deployment roles (and agent tokens) apply. */
 const byDeployment = ({ app, params }: OpInput<Static<typeof DeploymentDeploysParams>, unknown, unknown>) => service.deployTarget(app, params.organizationId, params.deploymentId);
@@ -32,14 +36,14 @@ export const operations = [
     method: 'POST',
     path: '/organizations/{organizationId}/deployments/{deploymentId}/deploys',
     summary: 'Create a Deploy',
-    description: 'Opens a deploy: the answer names the image tag to push and, for DAG and bundle deploys, a signed URL to upload the tarball to (Azure Blob protocol). Finalize the deploy to roll it out.',
+    description: 'Opens a deploy: the answer names the image tag to push and, for DAG and bundle deploys, a signed URL to upload the tarball to (Azure Blob protocol). Finalize the deploy to roll it out. A Deployment that is still CREATING takes no deploy (409).',
     tag: TAG,
     permission: 'deployment.deploys.create',
     params: DeploymentDeploysParams,
     body: CreateDeployRequest,
     bodyDescription: 'The deploy to open.',
     success: { status: 200, schema: Deploy },
-    errors: ITEM_ERRORS,
+    errors: DEPLOY_ERRORS,
     target: byDeployment,
     handler: ({ app, principal, baseUrl, params, body }) => service.createDeploy(app, principal, baseUrl, params.organizationId, params.deploymentId, body),
   }),
@@ -78,14 +82,14 @@ export const operations = [
     method: 'POST',
     path: '/organizations/{organizationId}/deployments/{deploymentId}/deploys/{deployId}/finalize',
     summary: 'Finalize a deploy',
-    description: 'Finalizes a deploy with the version ids its uploads answered: the deploy becomes DEPLOYED and the Deployment rolls out its image tag and DAG tarball (DEPLOYING, then HEALTHY). For a BUNDLE deploy, bundleTarballVersion "" removes the bundle.',
+    description: 'Finalizes a deploy with the version ids its uploads answered: the deploy becomes DEPLOYED and the Deployment rolls out its image tag and DAG tarball (DEPLOYING, then HEALTHY). With a registry configured, an image deploy whose image the registry does not have becomes FAILED and changes nothing; a registry that cannot answer is a 503. For a BUNDLE deploy, bundleTarballVersion "" removes the bundle.',
     tag: TAG,
     permission: 'deployment.deploys.update',
     params: DeployParams,
     body: FinalizeDeployRequest,
     bodyDescription: 'The uploaded versions the deploy brings.',
     success: { status: 200, schema: Deploy },
-    errors: STANDARD_ERRORS,
+    errors: FINALIZE_ERRORS,
     target: byDeployment,
     handler: ({ app, principal, baseUrl, params, body }) => service.finalizeDeploy(app, principal, baseUrl, params.organizationId, params.deploymentId, params.deployId, body),
   }),
@@ -101,7 +105,7 @@ export const operations = [
     body: DeployRollbackRequest,
     bodyDescription: 'What the rollback is about.',
     success: { status: 200, schema: Deploy },
-    errors: ITEM_ERRORS,
+    errors: DEPLOY_ERRORS,
     target: byDeployment,
     handler: ({ app, principal, baseUrl, params, body }) => service.rollbackDeploy(app, principal, baseUrl, params.organizationId, params.deploymentId, params.deployId, body),
   }),

@@ -58,7 +58,7 @@ export const Deploy = named('Deploy', Type.Object({
   imageTag: Type.String({ description: 'Image deploys: the tag to push the new image under; others: the image the Deployment runs.' }),
   isDagDeployEnabled: Type.Boolean({ description: 'Whether the Deployment had DAG deploys enabled when the deploy was created.' }),
   rollbackFromId: Type.Optional(Type.String({ description: 'Rollbacks: the deploy that was current when the rollback was made.' })),
-  status: StringEnum(DEPLOY_STATUSES, { description: 'INITIALIZED until finalized, then DEPLOYED.' }),
+  status: StringEnum(DEPLOY_STATUSES, { description: 'INITIALIZED until finalized, then DEPLOYED, or FAILED when the configured registry does not have the image of an image deploy.' }),
   type: StringEnum(DEPLOY_TYPES, { description: 'What the deploy brings (a BUNDLE deploy shows as DAG_ONLY).' }),
   updatedAt: Type.Optional(DateTime('When the deploy last changed.')),
   updatedBySubject: Type.Optional(BasicSubjectProfile),

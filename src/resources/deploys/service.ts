@@ -1,7 +1,7 @@
 import { actor, type Target } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AppContext } from '../../context.js';
-import { badRequest, FieldCode, forbidden, found, invalidField, notFound } from '../../core/errors.js';
+import { badRequest, conflict, FieldCode, forbidden, found, invalidField, notFound } from '../../core/errors.js';
 import { requireText } from '../../core/rules.js';
 import { isAirflow3 } from '../../platform/catalog.js';
 import { createdColumns, updatedColumns } from '../../store/audit.js';
@@ -15,13 +15,15 @@ import { applyDeploy, deploymentTarget, lockForDeploy, type DeployTarget } from 
 import { appendLogLines, type NewLogLine } from '../logs/repo.js';
 import * as repo from './repo.js';
 import type { CreateDeployBody, DeployRollbackBody, DeployView, FinalizeDeployBody, UpdateDeployBody } from './schema.js';
+import { imageInRegistry, repositoryOn } from './registry.js';
 import { UPLOAD_URL_SECONDS, uploadKey } from './signing.js';
 import { deployView, deployViews, type ViewContext } from './view.js';
 
 /*
  * Deploys: the record of each change of code or image of a Deployment. A deploy is created
  * (INITIALIZED, with the image tag to push and signed upload URLs), its tarballs are uploaded to
- * the upload endpoint (upload.ts), and finalizing it (DEPLOYED) rolls it out to the Deployment.
+ * the upload endpoint (upload.ts), and finalizing it (DEPLOYED) rolls it out to the Deployment;
+ * an image deploy whose image the configured registry does not have ends FAILED instead.
  * A rollback re-applies an earlier deploy as a new, already finalized one.
  */
 
@@ -48,6 +50,8 @@ function checkDeployable(p: Principal, target: DeployTarget): void {
   if (target.isCicdEnforced && p.subjectType === 'USER') {
     throw forbidden('The Deployment enforces CI/CD: deploys must be made with an API token');
   }
+  // While it is being created a Deployment takes no deploy (domain.md §1.1), as it takes no settings change.
+  if (target.status === 'CREATING') throw conflict('The Deployment is CREATING: nothing can be deployed to it until it is ready (status HEALTHY); try again then');
   if (target.status === 'HIBERNATING') throw badRequest('Invalid request: the Deployment is hibernating; deploys are blocked until it wakes');
 }
 
@@ -205,24 +209,76 @@ async function finalizedVersions(tx: Queryable, deploy: repo.DeployRow, target: 
   return { dagTarballVersion: v };
 }
 
+/** A finalize that passed its checks, under the Deployment's row lock. */
+interface CheckedFinalize {
+  deploy: repo.DeployRow;
+  target: DeployTarget;
+  versions: Finalized;
+}
+
+/** Every check of a finalize, in its transaction: the Deployment and deploy, the deploy's state, the versions the body names. */
+async function checkFinalize(app: AppContext, tx: Tx, p: Principal, organizationId: string, deploymentId: string, deployId: string, body: FinalizeDeployBody): Promise<CheckedFinalize> {
+  const target = await lockForDeploy(app, tx, organizationId, deploymentId);
+  if (!target) throw invalidField('deploymentId', FieldCode.exists, 'deploymentId does not name a Deployment of this Organization');
+  const deploy = await repo.findDeploy(tx, organizationId, deploymentId, deployId);
+  if (!deploy) throw invalidField('deployId', FieldCode.exists, 'deployId does not name a deploy of this Deployment');
+  if (deploy.status !== 'INITIALIZED') throw badRequest(`Invalid request: the deploy is already ${deploy.status}; a deploy is finalized once`);
+  checkDeployable(p, target);
+  return { deploy, target, versions: await finalizedVersions(tx, deploy, target, body) };
+}
+
+/** The image an image deploy brings, as the registry names it, when the configured registry is where it was to be pushed. */
+function imageToCheck(registry: string, deploy: repo.DeployRow): { name: string; tag: string } | undefined {
+  if (!IMAGE_TYPES.has(deploy.type)) return undefined;
+  const name = repositoryOn(registry, deploy.image_repository);
+  return name === undefined ? undefined : { name, tag: deploy.image_tag };
+}
+
 /**
- * Finalizes a deploy: checks the versions it names, marks it DEPLOYED and rolls it out (see
- * completeDeploy). A deploy is finalized once; FinalizeDeploy declares no 404, so a deploy that
- * is not there is a 400 naming deployId.
+ * Finalizes a deploy: checks the versions it names, then, for an image deploy when
+ * ASTROLABE_REGISTRY is set, asks the registry whether the image was pushed. A pushed image (or
+ * no registry to ask) makes the deploy DEPLOYED and rolls it out (see completeDeploy); an image
+ * the registry does not have makes it FAILED, and the Deployment keeps what it runs (failDeploy).
+ * Either way the answer is the deploy (200), as the CLI expects. A registry that cannot say is a
+ * 503 and the deploy stays INITIALIZED, to be finalized again. The registry is asked between two
+ * transactions (a slow registry holds no lock and, on SQLite, no writer), and the second one
+ * checks everything again. A deploy is finalized once; FinalizeDeploy declares no 404, so a
+ * deploy that is not there is a 400 naming deployId.
  */
 export async function finalizeDeploy(app: AppContext, p: Principal, baseUrl: string, organizationId: string, deploymentId: string, deployId: string, body: FinalizeDeployBody): Promise<DeployView> {
   const ctx = await viewContext(app, baseUrl);
+  const registry = app.config.registry;
+  let pushed = true;
+  if (registry !== undefined) {
+    const image = await inTransaction(app.db, async (tx) => imageToCheck(registry, (await checkFinalize(app, tx, p, organizationId, deploymentId, deployId, body)).deploy));
+    if (image) pushed = await imageInRegistry(registry, image.name, image.tag);
+  }
   return inTransaction(app.db, async (tx) => {
-    const target = await lockForDeploy(app, tx, organizationId, deploymentId);
-    if (!target) throw invalidField('deploymentId', FieldCode.exists, 'deploymentId does not name a Deployment of this Organization');
-    const deploy = await repo.findDeploy(tx, organizationId, deploymentId, deployId);
-    if (!deploy) throw invalidField('deployId', FieldCode.exists, 'deployId does not name a deploy of this Deployment');
-    if (deploy.status !== 'INITIALIZED') throw badRequest(`Invalid request: the deploy is already ${deploy.status}; a deploy is finalized once`);
-    checkDeployable(p, target);
-    const versions = await finalizedVersions(tx, deploy, target, body);
-    await completeDeploy(app, tx, p, deploy, versions);
+    const { deploy, target, versions } = await checkFinalize(app, tx, p, organizationId, deploymentId, deployId, body);
+    if (pushed) await completeDeploy(app, tx, p, deploy, versions);
+    else await failDeploy(app, tx, p, deploy, target, versions);
     return deployView(tx, await loadDeploy(tx, organizationId, deploymentId, deployId), ctx);
   });
+}
+
+/**
+ * An image deploy whose image the registry does not have: the deploy is FAILED (with the versions
+ * it named, for the record), the Deployment is left as it is, and its scheduler logs why.
+ */
+async function failDeploy(app: AppContext, tx: Tx, p: Principal, deploy: repo.DeployRow, target: DeployTarget, v: Finalized): Promise<void> {
+  const now = app.clock.now();
+  await repo.updateDeploy(tx, deploy.id, {
+    status: 'FAILED',
+    ...(v.dagTarballVersion !== undefined ? { dag_tarball_version: v.dagTarballVersion } : {}),
+    ...updatedColumns(actor(p), now),
+  });
+  await appendLogLines(tx, [{
+    organizationId: deploy.organization_id,
+    deploymentId: deploy.deployment_id,
+    source: 'scheduler',
+    timeUs: now.getTime() * 1000,
+    raw: `ERROR - Deploy ${deploy.id} FAILED: image ${deploy.image_repository}:${deploy.image_tag} is not in the registry (was it pushed?); the Deployment keeps its image, tag ${target.imageTag}`,
+  }]);
 }
 
 /**

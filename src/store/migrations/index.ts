@@ -14,6 +14,7 @@ import * as m010 from './010_environment_objects.js';
 import * as m011 from './011_deploys.js';
 import * as m012 from './012_deployment_logs.js';
 import * as m013 from './013_alerts.js';
+import * as m014 from './014_reserved_cluster_metadata.js';
 
 /** The connection a migration runs on (inside its own transaction). */
 export type MigrationDb = Parameters<Migration['up']>[0];
@@ -34,6 +35,7 @@ function migrationsWith(box: (db: MigrationDb) => Promise<SecretBox>): Record<st
     '011_deploys': m011,
     '012_deployment_logs': m012,
     '013_alerts': m013,
+    '014_reserved_cluster_metadata': m014,
   };
 }
 
